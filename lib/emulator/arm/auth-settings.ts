@@ -1,0 +1,98 @@
+import { isObject, jsonBody, send, type Ctx, type Route } from "../http.ts";
+import { armError, legacyError } from "./errors.ts";
+import { childResource, clone, dropPaths, type ArmEnv, type Target } from "./model.ts";
+import { siteAndSlot } from "./resources.ts";
+import type { JsonObject } from "./state.ts";
+
+const ACTIONS = ["RedirectToLoginPage", "AllowAnonymous", "Return401", "Return403"];
+
+// Secret-like values the redacted root GET blanks. The spec does not say what WithoutSecrets hides
+// (arm-contract §1.1); the emulator blanks these so that a tool that PUTs back a root-GET body visibly loses data.
+const REDACTED_KEYS = /^(clientSecretCertificateThumbprint|clientSecret|appSecret|consumerSecret)$/i;
+
+function redact(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(redact);
+  if (!isObject(v)) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, REDACTED_KEYS.test(k) && typeof x === "string" ? null : redact(x)]));
+}
+
+/** How the service presents a V1-configured app through the V2 API (a read-only projection). */
+function v2ViewOfV1(v1: JsonObject): JsonObject {
+  if (!v1.enabled) return {};
+  return {
+    platform: { enabled: true, runtimeVersion: v1.runtimeVersion ?? "~1" },
+    globalValidation: { requireAuthentication: v1.unauthenticatedClientAction !== "AllowAnonymous", unauthenticatedClientAction: v1.unauthenticatedClientAction ?? "RedirectToLoginPage" },
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: Boolean(v1.clientId),
+        registration: { clientId: v1.clientId ?? null, openIdIssuer: v1.issuer ?? null, clientSecretSettingName: v1.clientSecretSettingName ?? null },
+        login: { loginParameters: v1.additionalLoginParams ?? null },
+        validation: { allowedAudiences: v1.allowedAudiences ?? [] },
+      },
+    },
+    login: { tokenStore: { enabled: Boolean(v1.tokenStoreEnabled) } },
+  };
+}
+
+function v2Properties(t: Target): JsonObject {
+  if (t.app.authV2) return clone(t.app.authV2);
+  return t.app.configVersion === "v1" ? v2ViewOfV1(t.app.authV1) : {};
+}
+
+function invalidAction(props: JsonObject): string | undefined {
+  const gv = props.globalValidation;
+  const action = isObject(gv) ? gv.unauthenticatedClientAction : undefined;
+  if (action === undefined || action === null) return undefined;
+  return typeof action === "string" && ACTIONS.includes(action) ? undefined : String(action);
+}
+
+export function authSettingsRoutes(env: ArmEnv): Route[] {
+  const v2Doc = (t: Target, props: unknown) => ({ ...childResource(t, "config/authsettingsV2", "config", "authsettingsV2", props), kind: t.site.kind });
+  const v1Doc = (t: Target) => ({
+    ...childResource(t, "config/authsettings", "config", "authsettings", { ...clone(t.app.authV1), configVersion: t.app.configVersion }),
+    kind: t.site.kind,
+  });
+
+  const putV2 = (ctx: Ctx, t: Target) => {
+    const body = jsonBody(ctx);
+    if (!isObject(body) || !("properties" in body)) {
+      return legacyError(ctx, 400, "BadRequest", "Properties object is not present in the request body.", { code: "51006", template: "{0} object is not present in the request body.", parameters: ["Properties"] });
+    }
+    if (body.properties !== null && !isObject(body.properties)) return armError(ctx, 400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'properties' must be an object.");
+    const props = (body.properties ?? {}) as JsonObject;
+    const bad = invalidAction(props);
+    if (bad) return armError(ctx, 400, "InvalidRequestContent", `The request content was invalid and could not be deserialized: Error converting value "${bad}" to type 'UnauthenticatedClientActionV2'. Path 'properties.globalValidation.unauthenticatedClientAction'.`);
+    if (!ctx.notPersisted) {
+      t.app.authV2 = body.properties === null ? undefined : clone(props);
+      // A V2 PUT on a V1 app is the migration (configure-authentication-api-version: "can't be reversed").
+      t.app.configVersion = "v2";
+    } else if (ctx.notPersisted.dropPaths) {
+      t.app.authV2 = dropPaths(props, ctx.notPersisted.dropPaths);
+      t.app.configVersion = "v2";
+    }
+    send(ctx, 200, v2Doc(t, props));
+  };
+
+  const putV1 = (ctx: Ctx, t: Target) => {
+    const body = jsonBody(ctx);
+    if (!isObject(body) || !isObject(body.properties)) return legacyError(ctx, 400, "BadRequest", "Properties object is not present in the request body.");
+    const { configVersion, ...props } = body.properties;
+    if (!ctx.notPersisted) {
+      t.app.authV1 = clone(props);
+      if (configVersion === "v1" || configVersion === "v2") t.app.configVersion = configVersion;
+      if (t.app.configVersion === "v1") t.app.authV2 = undefined;
+    }
+    send(ctx, 200, v1Doc(t));
+  };
+
+  const noPatch = (ctx: Ctx) => legacyError(ctx, 405, "MethodNotAllowed", "The requested resource does not support http method 'PATCH'.");
+
+  return [
+    ...siteAndSlot(env, "GET", "/config/authsettingsV2/list", (ctx, t) => send(ctx, 200, v2Doc(t, v2Properties(t)))),
+    ...siteAndSlot(env, "GET", "/config/authsettingsV2", (ctx, t) => send(ctx, 200, v2Doc(t, redact(v2Properties(t))))),
+    ...siteAndSlot(env, "PUT", "/config/authsettingsV2", putV2),
+    ...siteAndSlot(env, "PATCH", "/config/authsettingsV2", noPatch),
+    ...siteAndSlot(env, "POST", "/config/authsettings/list", (ctx, t) => send(ctx, 200, v1Doc(t))),
+    ...siteAndSlot(env, "PUT", "/config/authsettings", putV1),
+  ];
+}

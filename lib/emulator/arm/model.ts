@@ -1,0 +1,83 @@
+import type { Ctx } from "../http.ts";
+import { armError } from "./errors.ts";
+import type { AppState, ArmState, JsonObject, SiteState } from "./state.ts";
+
+/** What every ARM route handler needs. */
+export interface ArmEnv {
+  state: ArmState;
+  baseUrl: () => string;
+  pageSize: number;
+}
+
+export const siteId = (s: SiteState): string =>
+  `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/Microsoft.Web/sites/${s.name}`;
+
+/** Production or one slot, with the ids and names ARM gives resources under it. */
+export interface Target {
+  site: SiteState;
+  app: AppState;
+  slot?: string;
+  /** `/subscriptions/…/sites/{name}` or `…/sites/{name}/slots/{slot}`. */
+  id: string;
+  /** `name` or `name/slot`, as ARM names a slot. */
+  armName: string;
+  /** `Microsoft.Web/sites` or `Microsoft.Web/sites/slots`. */
+  type: string;
+}
+
+export function findTarget(env: ArmEnv, ctx: Ctx): Target | undefined {
+  const { subscriptionId, resourceGroupName, name, slot } = ctx.params as Record<string, string>;
+  const rg = env.state.resourceGroup(subscriptionId!, resourceGroupName!);
+  if (!rg) {
+    armError(ctx, 404, "ResourceGroupNotFound", `Resource group '${resourceGroupName}' could not be found.`);
+    return undefined;
+  }
+  const site = env.state.site(subscriptionId!, resourceGroupName!, name!);
+  if (!site) {
+    armError(ctx, 404, "ResourceNotFound", `The Resource 'Microsoft.Web/sites/${name}' under resource group '${resourceGroupName}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+    return undefined;
+  }
+  if (slot === undefined) return { site, app: site, id: siteId(site), armName: site.name, type: "Microsoft.Web/sites" };
+  const app = site.slots.get(slot.toLowerCase());
+  if (!app) {
+    armError(ctx, 404, "ResourceNotFound", `The Resource 'Microsoft.Web/sites/${site.name}/slots/${slot}' under resource group '${resourceGroupName}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+    return undefined;
+  }
+  return { site, app, slot: app.name, id: `${siteId(site)}/slots/${app.name}`, armName: `${site.name}/${app.name}`, type: "Microsoft.Web/sites/slots" };
+}
+
+/** A child resource of a site or slot (`config/web`, `functions/x`): id, name, type and location as ARM sets them. */
+export function childResource(t: Target, segment: string, childType: string, childName: string, properties: unknown): JsonObject {
+  return {
+    id: `${t.id}/${segment}`,
+    name: childName,
+    type: `${t.type}/${childType}`,
+    location: t.site.location,
+    properties,
+  };
+}
+
+/** Pages `items` with an absolute `nextLink` carrying `$skiptoken`, as ARM list operations do. */
+export function page<T>(env: ArmEnv, ctx: Ctx, items: T[]): { value: T[]; nextLink?: string } {
+  const skip = Number(ctx.query.get("$skiptoken") ?? "0") || 0;
+  const value = items.slice(skip, skip + env.pageSize);
+  if (skip + env.pageSize >= items.length) return { value };
+  const next = new URL(ctx.path, env.baseUrl());
+  ctx.query.forEach((v, key) => key !== "$skiptoken" && next.searchParams.set(key, v));
+  next.searchParams.set("$skiptoken", String(skip + env.pageSize));
+  return { value, nextLink: next.toString() };
+}
+
+export const clone = <T>(v: T): T => structuredClone(v);
+
+/** Removes dotted JSON paths (`identityProviders.azureActiveDirectory`) from an object, for "not-persisted" faults. */
+export function dropPaths(obj: JsonObject, paths: string[]): JsonObject {
+  const copy = clone(obj);
+  for (const p of paths) {
+    const parts = p.replace(/^properties\./, "").split(".");
+    let cur: unknown = copy;
+    for (const part of parts.slice(0, -1)) cur = (cur as JsonObject | undefined)?.[part];
+    if (cur && typeof cur === "object") delete (cur as JsonObject)[parts.at(-1)!];
+  }
+  return copy;
+}

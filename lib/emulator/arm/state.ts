@@ -1,0 +1,123 @@
+import { randomBytes } from "node:crypto";
+
+export type JsonObject = Record<string, unknown>;
+
+export interface FunctionState {
+  name: string;
+  keys: Record<string, string>;
+  config: JsonObject;
+}
+
+export interface HostKeysState {
+  masterKey: string;
+  functionKeys: Record<string, string>;
+  systemKeys: Record<string, string>;
+}
+
+/** What production and each slot have on their own. */
+export interface AppState {
+  name: string;
+  state: "Running" | "Stopped";
+  httpsOnly: boolean;
+  tags: Record<string, string>;
+  siteConfig: JsonObject;
+  appSettings: Record<string, string>;
+  /** V1 `SiteAuthSettings` properties, without `configVersion`. */
+  authV1: JsonObject;
+  /** V2 `properties`; undefined until the app is first configured through V2. */
+  authV2?: JsonObject;
+  configVersion: "v1" | "v2";
+  /** Keyed by lower-cased function name: the host stores function secrets per lower-cased name. */
+  functions: Map<string, FunctionState>;
+  hostKeys: HostKeysState;
+}
+
+export interface SiteState extends AppState {
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  kind: string;
+  slots: Map<string, AppState>;
+}
+
+export interface ResourceGroupState {
+  subscriptionId: string;
+  name: string;
+  location: string;
+  tags: Record<string, string>;
+}
+
+export interface SubscriptionState {
+  subscriptionId: string;
+  displayName: string;
+}
+
+// Functions-generated keys are random bytes in URL-safe base64 (function-keys-how-to).
+export function generateKeyValue(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export function newAppState(name: string, init: Partial<AppState> = {}): AppState {
+  return {
+    name,
+    state: "Running",
+    httpsOnly: false,
+    tags: {},
+    siteConfig: { minTlsVersion: "1.2", ftpsState: "FtpsOnly", http20Enabled: true, cors: { allowedOrigins: [], supportCredentials: false } },
+    appSettings: {},
+    authV1: { enabled: false },
+    configVersion: "v1",
+    functions: new Map(),
+    hostKeys: { masterKey: generateKeyValue(), functionKeys: { default: generateKeyValue() }, systemKeys: {} },
+    ...init,
+  };
+}
+
+export function newFunction(name: string, config: JsonObject = {}): FunctionState {
+  return {
+    name,
+    // The runtime creates a `default` key for every new function.
+    keys: { default: generateKeyValue() },
+    config: { bindings: [{ type: "httpTrigger", direction: "in", name: "req", authLevel: "function", methods: ["get", "post"] }], ...config },
+  };
+}
+
+const k = (...parts: string[]): string => parts.map((p) => p.toLowerCase()).join("/");
+
+/** The ARM resources the emulator holds. Names are case-insensitive, as in ARM; the first spelling is kept. */
+export class ArmState {
+  readonly subscriptions = new Map<string, SubscriptionState>();
+  readonly resourceGroups = new Map<string, ResourceGroupState>();
+  readonly sites = new Map<string, SiteState>();
+
+  constructor(readonly tenantId: string) {}
+
+  addSubscription(subscriptionId: string, displayName = "Emulated subscription"): SubscriptionState {
+    const s = { subscriptionId, displayName };
+    this.subscriptions.set(k(subscriptionId), s);
+    return s;
+  }
+  subscription(id: string): SubscriptionState | undefined {
+    return this.subscriptions.get(k(id));
+  }
+  resourceGroup(sub: string, rg: string): ResourceGroupState | undefined {
+    return this.resourceGroups.get(k(sub, rg));
+  }
+  putResourceGroup(rg: ResourceGroupState): { created: boolean; rg: ResourceGroupState } {
+    const existing = this.resourceGroup(rg.subscriptionId, rg.name);
+    const merged = existing ? { ...existing, location: rg.location, tags: rg.tags } : rg;
+    this.resourceGroups.set(k(rg.subscriptionId, rg.name), merged);
+    return { created: !existing, rg: merged };
+  }
+  site(sub: string, rg: string, name: string): SiteState | undefined {
+    return this.sites.get(k(sub, rg, name));
+  }
+  putSite(site: SiteState): void {
+    this.sites.set(k(site.subscriptionId, site.resourceGroup, site.name), site);
+  }
+  sitesIn(sub: string, rg?: string): SiteState[] {
+    return [...this.sites.values()]
+      .filter((s) => s.subscriptionId.toLowerCase() === sub.toLowerCase() && (!rg || s.resourceGroup.toLowerCase() === rg.toLowerCase()))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+}

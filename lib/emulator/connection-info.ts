@@ -1,0 +1,32 @@
+import type { Emulator } from "./server.ts";
+
+export interface ConnectionInfo {
+  env: Record<string, string>;
+  endpoints: { authority: string; arm: string; graph: string; keyVault: string };
+  admin: string;
+  tenantId: string;
+  subscriptionId: string;
+  keyVaultUrl: string;
+}
+
+/** The one JSON line `scripts/emulator.ts` prints: everything a client needs, under the env names the tool reads (DESIGN §5.5). */
+export function connectionInfo(emu: Emulator, caFile: string): ConnectionInfo {
+  return {
+    env: {
+      AZURE_AUTHORITY_HOST: emu.url,
+      AZURE_TENANT_ID: emu.tenantId,
+      AZURE_CLIENT_ID: emu.clientId,
+      AZURE_CLIENT_SECRET: emu.clientSecret,
+      AZURE_SUBSCRIPTION_ID: emu.subscriptionId,
+      AZURE_RESOURCE_MANAGER_ENDPOINT: emu.url,
+      MICROSOFT_GRAPH_ENDPOINT: emu.url,
+      AZURE_KEYVAULT_URL: emu.url,
+      NODE_EXTRA_CA_CERTS: caFile,
+    },
+    endpoints: { authority: emu.url, arm: emu.url, graph: `${emu.url}/v1.0`, keyVault: emu.url },
+    admin: `${emu.url}/_emulator`,
+    tenantId: emu.tenantId,
+    subscriptionId: emu.subscriptionId,
+    keyVaultUrl: emu.url,
+  };
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from "node:crypto";
+import { route, send, type Ctx, type Route } from "./http.ts";
+import type { ClientPrincipal, Directory, ResourceInfo } from "./directory.ts";
+
+const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/** The issuer of federated tokens minted by `POST /_emulator/federated-token` (stands in for GitHub's OIDC issuer). */
+export function federatedIssuer(baseUrl: string): string {
+  return `${baseUrl}/_emulator/oidc`;
+}
+
+// AADSTS error body, as the token endpoint answers (error, error_description, error_codes, trace ids).
+function aadError(ctx: Ctx, status: number, error: string, code: number, description: string): void {
+  send(ctx, status, {
+    error,
+    error_description: `AADSTS${code}: ${description} Trace ID: ${ctx.requestId} Correlation ID: ${ctx.requestId} Timestamp: ${new Date().toISOString()}`,
+    error_codes: [code],
+    timestamp: new Date().toISOString(),
+    trace_id: ctx.requestId,
+    correlation_id: randomUUID(),
+  });
+}
+
+export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
+  const tenantOk = (ctx: Ctx): boolean => {
+    const t = ctx.params.tenant!.toLowerCase();
+    if (t === dir.tenantId.toLowerCase() || t === "organizations" || t === "common") return true;
+    aadError(ctx, 400, "invalid_tenant", 90002, `Tenant '${ctx.params.tenant}' not found.`);
+    return false;
+  };
+
+  const openidConfig = (v2: boolean) => (ctx: Ctx) => {
+    if (!tenantOk(ctx)) return;
+    const base = `${baseUrl()}/${dir.tenantId}`;
+    send(ctx, 200, {
+      token_endpoint: v2 ? `${base}/oauth2/v2.0/token` : `${base}/oauth2/token`,
+      token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+      jwks_uri: v2 ? `${base}/discovery/v2.0/keys` : `${base}/discovery/keys`,
+      response_modes_supported: ["query", "fragment", "form_post"],
+      subject_types_supported: ["pairwise"],
+      id_token_signing_alg_values_supported: ["RS256"],
+      response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+      scopes_supported: ["openid", "profile", "email", "offline_access"],
+      // Real Entra names the public-cloud issuers here; tokens carry the same strings.
+      issuer: v2 ? `https://login.microsoftonline.com/${dir.tenantId}/v2.0` : `https://sts.windows.net/${dir.tenantId}/`,
+      request_uri_parameter_supported: false,
+      userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
+      authorization_endpoint: v2 ? `${base}/oauth2/v2.0/authorize` : `${base}/oauth2/authorize`,
+      device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+      http_logout_supported: true,
+      frontchannel_logout_supported: true,
+      end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+      claims_supported: ["sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "nonce", "tid", "ver", "oid", "azp", "appid"],
+      kerberos_endpoint: `${base}/kerberos`,
+      tenant_region_scope: "EU",
+      cloud_instance_name: "microsoftonline.com",
+      cloud_graph_host_name: "graph.windows.net",
+      msgraph_host: "graph.microsoft.com",
+      rbac_url: "https://pas.windows.net",
+    });
+  };
+
+  const jwks = (ctx: Ctx) => {
+    if (!tenantOk(ctx)) return;
+    send(ctx, 200, { keys: [{ kty: dir.publicJwk.kty, ...dir.publicJwk, x5t: dir.kid }] });
+  };
+
+  const authenticateClient = async (ctx: Ctx, form: URLSearchParams): Promise<ClientPrincipal | undefined> => {
+    const clientId = form.get("client_id") ?? "";
+    const client = dir.clients.get(clientId.toLowerCase());
+    if (!client) {
+      aadError(ctx, 400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${dir.tenantId}'.`);
+      return undefined;
+    }
+    const assertion = form.get("client_assertion");
+    if (assertion) {
+      if (form.get("client_assertion_type") !== JWT_BEARER) {
+        aadError(ctx, 400, "invalid_request", 50027, "Invalid client_assertion_type.");
+        return undefined;
+      }
+      const fed = await dir.verifyFederatedAssertion(assertion, federatedIssuer(baseUrl()));
+      if (!fed || !(client.federatedSubjects.includes("*") || client.federatedSubjects.includes(fed.sub))) {
+        aadError(ctx, 400, "invalid_client", 70021, "No matching federated identity record found for presented assertion.");
+        return undefined;
+      }
+      return client;
+    }
+    const secret = form.get("client_secret");
+    if (!secret || client.secret === undefined || secret !== client.secret) {
+      aadError(ctx, 401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.");
+      return undefined;
+    }
+    return client;
+  };
+
+  const respondToken = async (ctx: Ctx, client: ClientPrincipal, resource: ResourceInfo, v1: boolean) => {
+    const { token, expiresIn } = await dir.issueAccessToken(client, resource);
+    const now = Math.floor(Date.now() / 1000);
+    send(ctx, 200, {
+      token_type: "Bearer",
+      expires_in: expiresIn,
+      ext_expires_in: expiresIn,
+      ...(v1 ? { expires_on: String(now + expiresIn), not_before: String(now), resource: resource.audience } : {}),
+      access_token: token,
+    });
+  };
+
+  const tokenV2 = async (ctx: Ctx) => {
+    if (!tenantOk(ctx)) return;
+    const form = new URLSearchParams(ctx.rawBody);
+    if (form.get("grant_type") !== "client_credentials") {
+      aadError(ctx, 400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${form.get("grant_type")}'. This emulator supports client_credentials.`);
+      return;
+    }
+    const client = await authenticateClient(ctx, form);
+    if (!client) return;
+    const scopes = (form.get("scope") ?? "").split(/\s+/).filter((s) => s && !["openid", "profile", "offline_access"].includes(s));
+    if (scopes.length !== 1 || !scopes[0]!.endsWith("/.default")) {
+      aadError(ctx, 400, "invalid_scope", 1002012, `The provided value for scope '${form.get("scope")}' is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+      return;
+    }
+    const resourceId = scopes[0]!.slice(0, -"/.default".length);
+    const resource = dir.resolveResource(resourceId);
+    if (!resource) {
+      aadError(ctx, 400, "invalid_resource", 500011, `The resource principal named ${resourceId} was not found in the tenant named ${dir.tenantId}.`);
+      return;
+    }
+    await respondToken(ctx, client, resource, false);
+  };
+
+  const tokenV1 = async (ctx: Ctx) => {
+    if (!tenantOk(ctx)) return;
+    const form = new URLSearchParams(ctx.rawBody);
+    const client = await authenticateClient(ctx, form);
+    if (!client) return;
+    const resourceId = form.get("resource") ?? "";
+    const resource = dir.resolveResource(resourceId);
+    if (!resource) {
+      aadError(ctx, 400, "invalid_resource", 500011, `The resource principal named ${resourceId} was not found in the tenant named ${dir.tenantId}.`);
+      return;
+    }
+    await respondToken(ctx, client, { ...resource, version: 1 }, true);
+  };
+
+  return [
+    route("GET", "/{tenant}/v2.0/.well-known/openid-configuration", openidConfig(true)),
+    route("GET", "/{tenant}/.well-known/openid-configuration", openidConfig(false)),
+    route("GET", "/{tenant}/discovery/v2.0/keys", jwks),
+    route("GET", "/{tenant}/discovery/keys", jwks),
+    route("POST", "/{tenant}/oauth2/v2.0/token", tokenV2),
+    route("POST", "/{tenant}/oauth2/token", tokenV1),
+  ];
+}

@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { generateKeyValue, newAppState, newFunction, type AppState, type ArmState, type SiteState } from "./arm/state.ts";
+
+// A key value in a seed: a literal, or "generate" (the default) for a server-generated one.
+const keyMap = z.record(z.string(), z.string()).default({});
+
+const appSeed = z.object({
+  state: z.enum(["Running", "Stopped"]).default("Running"),
+  httpsOnly: z.boolean().default(true),
+  tags: z.record(z.string(), z.string()).default({}),
+  siteConfig: z.record(z.string(), z.unknown()).optional(),
+  appSettings: z.record(z.string(), z.string()).default({}),
+  /** V1 (classic) auth settings; an app with these and no `authV2` is on config version v1. */
+  authV1: z.record(z.string(), z.unknown()).optional(),
+  /** V2 `properties`, stored as given (unknown fields included). */
+  authV2: z.record(z.string(), z.unknown()).optional(),
+  functions: z.record(z.string(), z.object({ keys: keyMap.optional() }).default({})).default({}),
+  hostKeys: z.object({ functionKeys: keyMap.optional(), systemKeys: keyMap.optional() }).default({}),
+});
+
+const siteSeed = appSeed.extend({
+  name: z.string().min(1),
+  kind: z.string().default("functionapp"),
+  location: z.string().optional(),
+  slots: z.array(appSeed.extend({ name: z.string().min(1) })).default([]),
+});
+
+export const seedSchema = z.object({
+  subscriptions: z
+    .array(
+      z.object({
+        subscriptionId: z.string().uuid(),
+        displayName: z.string().default("Emulated subscription"),
+        resourceGroups: z.array(
+          z.object({
+            name: z.string().min(1),
+            location: z.string().default("westeurope"),
+            tags: z.record(z.string(), z.string()).default({}),
+            sites: z.array(siteSeed).default([]),
+          }),
+        ),
+      }),
+    )
+    .default([]),
+});
+
+export type Seed = z.input<typeof seedSchema>;
+type AppSeed = z.output<typeof appSeed>;
+
+const values = (m: Record<string, string> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, v === "generate" ? generateKeyValue() : v]));
+
+function buildApp(name: string, s: AppSeed): AppState {
+  const app = newAppState(name, {
+    state: s.state,
+    httpsOnly: s.httpsOnly,
+    tags: s.tags,
+    appSettings: { ...s.appSettings },
+  });
+  if (s.siteConfig) app.siteConfig = { ...app.siteConfig, ...s.siteConfig };
+  if (s.authV1) {
+    app.authV1 = structuredClone(s.authV1);
+    app.configVersion = "v1";
+  }
+  if (s.authV2) {
+    app.authV2 = structuredClone(s.authV2);
+    app.configVersion = "v2";
+  }
+  for (const [fname, f] of Object.entries(s.functions)) {
+    const fn = newFunction(fname);
+    if (f.keys) fn.keys = { ...fn.keys, ...values(f.keys) };
+    app.functions.set(fname.toLowerCase(), fn);
+  }
+  if (s.hostKeys.functionKeys) app.hostKeys.functionKeys = { ...app.hostKeys.functionKeys, ...values(s.hostKeys.functionKeys) };
+  if (s.hostKeys.systemKeys) app.hostKeys.systemKeys = values(s.hostKeys.systemKeys);
+  return app;
+}
+
+/** Adds a seed's subscriptions, resource groups, sites and slots to the ARM state. */
+export function applySeed(state: ArmState, input: unknown): void {
+  const seed = seedSchema.parse(input);
+  for (const sub of seed.subscriptions) {
+    if (!state.subscription(sub.subscriptionId)) state.addSubscription(sub.subscriptionId, sub.displayName);
+    for (const rg of sub.resourceGroups) {
+      state.putResourceGroup({ subscriptionId: sub.subscriptionId, name: rg.name, location: rg.location, tags: rg.tags });
+      for (const s of rg.sites) {
+        const site: SiteState = {
+          ...buildApp(s.name, s),
+          subscriptionId: sub.subscriptionId,
+          resourceGroup: rg.name,
+          location: s.location ?? rg.location,
+          kind: s.kind,
+          slots: new Map(),
+        };
+        for (const slot of s.slots) site.slots.set(slot.name.toLowerCase(), buildApp(slot.name, slot));
+        state.putSite(site);
+      }
+    }
+  }
+}
