@@ -7,7 +7,7 @@ export interface CommandSpec<O extends Record<string, OptionSpec>> {
   name: string;
   summary: string;
   options: O;
-  examples?: string[];
+  examples?: readonly string[];
 }
 
 export function renderHelp(spec: CommandSpec<Record<string, OptionSpec>>): string {

@@ -8,11 +8,13 @@ import { createTls, type PemPair } from "./ca.ts";
 import { Directory } from "./directory.ts";
 import { entraRoutes } from "./entra.ts";
 import { Faults, type Fault } from "./faults.ts";
-import { matchRoute, newRequestId, readBody, send, type Ctx, type ServiceName } from "./http.ts";
+import { matchRoute, newRequestId, readBody, send, type Ctx, type Route, type ServiceName } from "./http.ts";
 import { RequestLog } from "./request-log.ts";
 import { applySeed } from "./seed.ts";
 import { AZURE_THROTTLE, Throttle, type ThrottleSpec } from "./throttle.ts";
 import { adminRoutes } from "./admin.ts";
+import { createGraphService, type GraphOptions } from "./graph/index.ts";
+import { createKeyVaultService, type KeyVaultOptions } from "./keyvault/index.ts";
 
 export const DEFAULT_TENANT_ID = "7e3a0f1c-5b2d-4c8e-9a61-0d4f2b8c6e11";
 export const DEFAULT_SUBSCRIPTION_ID = "3c9d2e47-1f60-4b8a-a5d3-92e1f0c4b7a2";
@@ -34,6 +36,8 @@ export interface EmulatorOptions {
   subscriptionId?: string;
   clientId?: string;
   clientSecret?: string;
+  graph?: GraphOptions;
+  keyVault?: KeyVaultOptions;
 }
 
 /** A service mounted on the emulator's origin, chosen by path prefix. */
@@ -41,6 +45,8 @@ export interface MountedService {
   name: ServiceName;
   prefix: RegExp;
   handle(ctx: Ctx): Promise<void>;
+  /** Extra `/_emulator/...` routes (state views, knobs) this service offers. */
+  adminRoutes?: Route[];
   /** Writes a fault-injected error in the service's own error shape. */
   fail(ctx: Ctx, status: number, code: string | undefined, retryAfter: number | undefined): void;
 }
@@ -83,6 +89,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   const armService = createArmService({ state: arm, baseUrl, pageSize: opts.pageSize ?? 50 }, directory, throttle);
   const services: MountedService[] = [
+    createGraphService(directory, baseUrl, opts.graph),
+    createKeyVaultService(directory, baseUrl, opts.keyVault),
     {
       name: "arm",
       prefix: /^\/(subscriptions|tenants)(\/|$)/i,
@@ -93,7 +101,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   ];
   const entra = entraRoutes(directory, baseUrl);
   const emulator = {} as Emulator;
-  const admin = adminRoutes(() => emulator);
+  const admin = [...adminRoutes(() => emulator), ...services.flatMap((s) => s.adminRoutes ?? [])];
 
   const dispatch = async (ctx: Ctx): Promise<ServiceName> => {
     if (/^\/_emulator(\/|$)/.test(ctx.path)) {
@@ -175,7 +183,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     throttle,
     faults,
     log,
-    mount: (s: MountedService) => services.unshift(s),
+    mount: (s: MountedService) => {
+      services.unshift(s);
+      admin.push(...(s.adminRoutes ?? []));
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

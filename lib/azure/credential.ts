@@ -1,0 +1,73 @@
+import {
+  AzureCliCredential,
+  DefaultAzureCredential,
+  EnvironmentCredential,
+  ManagedIdentityCredential,
+  WorkloadIdentityCredential,
+  type TokenCredential,
+} from "@azure/identity";
+import { UsageError } from "./errors.ts";
+import type { Endpoints } from "./endpoints.ts";
+
+export const AUTH_KINDS = ["env", "cli", "managed-identity", "workload-identity", "default"] as const;
+export type AuthKind = (typeof AUTH_KINDS)[number];
+
+export function parseAuthKind(value: string | undefined): AuthKind {
+  const v = value ?? "env";
+  if ((AUTH_KINDS as readonly string[]).includes(v)) return v as AuthKind;
+  throw new UsageError(`Unknown --auth '${v}'.`, { fix: `Use one of: ${AUTH_KINDS.join(", ")}.` });
+}
+
+const MICROSOFT_AUTHORITIES = /^https:\/\/login\.(microsoftonline\.(com|us)|chinacloudapi\.cn|partner\.microsoftonline\.cn)$/i;
+
+/**
+ * The credential the user chose with `--auth`; never a silent fallback (`default` is the SDK's chain, chosen
+ * explicitly). For a non-Microsoft authority (the emulator, a sovereign proxy) instance discovery is turned off,
+ * because MSAL would otherwise ask login.microsoftonline.com to validate it.
+ */
+export function createCredential(kind: AuthKind, endpoints: Endpoints, env: NodeJS.ProcessEnv = process.env): TokenCredential {
+  const common = {
+    authorityHost: endpoints.authorityHost,
+    disableInstanceDiscovery: !MICROSOFT_AUTHORITIES.test(endpoints.authorityHost),
+  };
+  switch (kind) {
+    case "env":
+      if (!env.AZURE_TENANT_ID || !env.AZURE_CLIENT_ID) {
+        throw new UsageError("--auth env needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) in the environment.", {
+          fix: "Export them, or choose another --auth (cli, managed-identity, workload-identity, default).",
+        });
+      }
+      return new EnvironmentCredential(common);
+    case "cli":
+      return new AzureCliCredential({ tenantId: env.AZURE_TENANT_ID });
+    case "managed-identity":
+      return env.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: env.AZURE_CLIENT_ID }) : new ManagedIdentityCredential();
+    case "workload-identity":
+      return new WorkloadIdentityCredential(common);
+    case "default":
+      return new DefaultAzureCredential(common);
+  }
+}
+
+export interface PrincipalInfo {
+  auth: AuthKind;
+  tenantId?: string;
+  objectId?: string;
+  appId?: string;
+  name?: string;
+}
+
+/** Who the tool runs as, read from the claims of an access token (never printed itself). */
+export async function describePrincipal(kind: AuthKind, credential: TokenCredential, scope: string): Promise<PrincipalInfo> {
+  const token = await credential.getToken(scope);
+  const payload = token?.token.split(".")[1];
+  if (!payload) return { auth: kind };
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+  const s = (k: string) => (typeof claims[k] === "string" ? (claims[k] as string) : undefined);
+  return { auth: kind, tenantId: s("tid"), objectId: s("oid"), appId: s("appid") ?? s("azp"), name: s("upn") ?? s("app_displayname") ?? s("name") };
+}
+
+export function formatPrincipal(p: PrincipalInfo): string {
+  const who = p.name ?? (p.appId ? `app ${p.appId}` : "unknown principal");
+  return `${who}${p.objectId ? ` (object ${p.objectId})` : ""} via --auth ${p.auth}`;
+}

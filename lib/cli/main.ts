@@ -1,0 +1,28 @@
+import { ConfigError, ToolError } from "../azure/errors.ts";
+
+export const EXIT = { ok: 0, error: 1, changes: 2 } as const;
+
+/** Formats an error for stderr: the message, every config issue, and the fix line. Stack traces only with DEBUG. */
+export function formatError(e: unknown): string {
+  if (e instanceof ToolError) {
+    const lines = [`error: ${e.message}`];
+    if (e instanceof ConfigError) lines.push(...e.issues.map((i) => `  - ${i}`));
+    if (e.fix) lines.push(`fix: ${e.fix}`);
+    return lines.join("\n");
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  return `error: ${err.message}${process.env.DEBUG ? `\n${err.stack}` : ""}`;
+}
+
+/** The only place that exits: runs a command, maps its result or error to an exit code. */
+export function runMain(command: (argv: string[]) => Promise<number>): void {
+  command(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(formatError(e) + "\n");
+      process.exitCode = EXIT.error;
+    },
+  );
+}
