@@ -19,19 +19,25 @@ function redact(v: unknown): unknown {
 /** How the service presents a V1-configured app through the V2 API (a read-only projection). */
 function v2ViewOfV1(v1: JsonObject): JsonObject {
   if (!v1.enabled) return {};
-  return {
+  return withoutNulls({
     platform: { enabled: true, runtimeVersion: v1.runtimeVersion ?? "~1" },
     globalValidation: { requireAuthentication: v1.unauthenticatedClientAction !== "AllowAnonymous", unauthenticatedClientAction: v1.unauthenticatedClientAction ?? "RedirectToLoginPage" },
     identityProviders: {
       azureActiveDirectory: {
         enabled: Boolean(v1.clientId),
-        registration: { clientId: v1.clientId ?? null, openIdIssuer: v1.issuer ?? null, clientSecretSettingName: v1.clientSecretSettingName ?? null },
-        login: { loginParameters: v1.additionalLoginParams ?? null },
+        registration: { clientId: v1.clientId, openIdIssuer: v1.issuer, clientSecretSettingName: v1.clientSecretSettingName },
+        login: { loginParameters: v1.additionalLoginParams },
         validation: { allowedAudiences: v1.allowedAudiences ?? [] },
       },
     },
     login: { tokenStore: { enabled: Boolean(v1.tokenStoreEnabled) } },
-  };
+  }) as JsonObject;
+}
+
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v;
+  if (!isObject(v)) return v;
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null && x !== undefined).map(([k, x]) => [k, withoutNulls(x)]));
 }
 
 function v2Properties(t: Target): JsonObject {

@@ -42,7 +42,6 @@ function functionEnvelope(t: Target, fn: FunctionState) {
   const host = t.slot ? `${t.site.name}-${t.slot}` : t.site.name;
   return {
     ...childResource(t, `functions/${fn.name}`, "functions", `${t.armName}/${fn.name}`, {
-      name: fn.name,
       function_app_id: t.id,
       script_href: `https://${host}.azurewebsites.net/admin/vfs/site/wwwroot/${fn.name}/index.js`,
       config_href: `https://${host}.azurewebsites.net/admin/vfs/site/wwwroot/${fn.name}/function.json`,

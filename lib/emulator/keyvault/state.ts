@@ -1,0 +1,125 @@
+import { randomUUID } from "node:crypto";
+
+/** Times are IntDate: whole seconds since the epoch, as the wire format carries them. */
+export interface SecretAttributes {
+  enabled: boolean;
+  nbf?: number;
+  exp?: number;
+  created: number;
+  updated: number;
+}
+
+export interface SecretVersion {
+  /** 32 lower-case hex digits, the form real version ids take. */
+  version: string;
+  /** Vault-wide creation order; the stable sort key for version listings. */
+  seq: number;
+  value: string;
+  contentType?: string;
+  tags?: Record<string, string>;
+  attributes: SecretAttributes;
+}
+
+export interface SecretRecord {
+  /** The name as first created; lookups ignore case (Key Vault object names are case-insensitive). */
+  name: string;
+  /** In creation order; the last one is the "current" version that GET without a version returns. */
+  versions: SecretVersion[];
+  /** Set while the secret is soft-deleted. */
+  deleted?: { deletedDate: number; scheduledPurgeDate: number };
+}
+
+export interface NewVersion {
+  value: string;
+  contentType?: string;
+  tags?: Record<string, string>;
+  enabled?: boolean;
+  nbf?: number;
+  exp?: number;
+}
+
+/** What PATCH may change; `null` clears nbf/exp. */
+export interface VersionUpdate {
+  contentType?: string;
+  tags?: Record<string, string>;
+  enabled?: boolean;
+  nbf?: number | null;
+  exp?: number | null;
+}
+
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/**
+ * The secrets of the one emulated vault. Pure data and bookkeeping: HTTP answers are decided by the routes.
+ * Mutators take `persist`; when false (a "not-persisted" fault) they return what would be stored and keep nothing.
+ */
+export class VaultState {
+  readonly secrets = new Map<string, SecretRecord>();
+  private seq = 0;
+
+  get(name: string): SecretRecord | undefined {
+    return this.secrets.get(name.toLowerCase());
+  }
+
+  /** The record when it exists and is not soft-deleted. */
+  active(name: string): SecretRecord | undefined {
+    const r = this.get(name);
+    return r && !r.deleted ? r : undefined;
+  }
+
+  /** Adds a version, creating the secret when new. The caller has checked the name is not soft-deleted. */
+  addVersion(name: string, input: NewVersion, persist = true): { record: SecretRecord; version: SecretVersion } {
+    const now = nowSeconds();
+    const version: SecretVersion = {
+      version: randomUUID().replace(/-/g, ""),
+      seq: ++this.seq,
+      value: input.value,
+      contentType: input.contentType,
+      tags: input.tags,
+      attributes: { enabled: input.enabled ?? true, nbf: input.nbf, exp: input.exp, created: now, updated: now },
+    };
+    const existing = this.get(name);
+    const record: SecretRecord = existing ?? { name, versions: [] };
+    if (persist) {
+      record.versions.push(version);
+      if (!existing) this.secrets.set(name.toLowerCase(), record);
+    }
+    return { record, version };
+  }
+
+  updateVersion(v: SecretVersion, u: VersionUpdate, persist = true): SecretVersion {
+    const attributes = { ...v.attributes, updated: nowSeconds() };
+    if (u.enabled !== undefined) attributes.enabled = u.enabled;
+    if (u.nbf !== undefined) attributes.nbf = u.nbf ?? undefined;
+    if (u.exp !== undefined) attributes.exp = u.exp ?? undefined;
+    const next: SecretVersion = {
+      ...v,
+      attributes,
+      contentType: u.contentType !== undefined ? u.contentType : v.contentType,
+      tags: u.tags !== undefined ? u.tags : v.tags,
+    };
+    if (persist) Object.assign(v, next);
+    return next;
+  }
+
+  softDelete(record: SecretRecord, retentionDays: number, persist = true): SecretRecord {
+    const deletedDate = nowSeconds();
+    const deleted = { deletedDate, scheduledPurgeDate: deletedDate + retentionDays * 86_400 };
+    if (persist) record.deleted = deleted;
+    return { ...record, deleted };
+  }
+
+  recover(record: SecretRecord, persist = true): void {
+    if (persist) delete record.deleted;
+  }
+
+  purge(record: SecretRecord, persist = true): void {
+    if (persist) this.secrets.delete(record.name.toLowerCase());
+  }
+}
+
+export function latest(record: SecretRecord): SecretVersion {
+  const v = record.versions[record.versions.length - 1];
+  if (!v) throw new Error(`Secret ${record.name} has no versions.`);
+  return v;
+}
