@@ -1,5 +1,15 @@
 import type { Directory } from "../directory.ts";
 import type { MountedService } from "../server.ts";
+import { graphAdminRoutes } from "./admin.ts";
+import { patchApplication, postApplication } from "./applications.ts";
+import { authenticate } from "./auth.ts";
+import { deleteEntity, getEntity, listEntities, type Req } from "./collection.ts";
+import { faultCode, GraphFault, graphError, sendFault } from "./errors.ts";
+import { patchGrant, postGrant } from "./grants.ts";
+import { parseTarget } from "./odata.ts";
+import type { NestedPatchMode } from "./patch.ts";
+import { patchServicePrincipal, postServicePrincipal } from "./service-principals.ts";
+import { GraphState, type EntitySet } from "./state.ts";
 
 export interface GraphOptions {
   /** How long a newly created object stays invisible to reads (eventual consistency). */
@@ -7,20 +17,65 @@ export interface GraphOptions {
   /** Verified domains of the tenant; identifierUris on other hosts (except api://{appId}) are refused. */
   verifiedDomains?: string[];
   pageSize?: number;
+  /** How PATCH treats nested complex values (`api`, `web`): see patch.ts. Default "merge". */
+  nestedPatch?: NestedPatchMode;
+  /** signInAudience of an application created without one. Default as the upsert doc's example: AzureADandPersonalMicrosoftAccount. */
+  defaultSignInAudience?: string;
+  /** Clock for visibility and timestamps; tests pass a controllable one. */
+  now?: () => number;
 }
 
-// Placeholder until the Graph part lands: answers 501 for every Graph path.
-export function createGraphService(_dir: Directory, _baseUrl: () => string, _opts: GraphOptions = {}): MountedService {
+type Handler = (r: Req) => void;
+const WRITES: Record<EntitySet, { post: Handler; patch: Handler }> = {
+  applications: { post: postApplication, patch: patchApplication },
+  servicePrincipals: { post: postServicePrincipal, patch: patchServicePrincipal },
+  oauth2PermissionGrants: { post: postGrant, patch: patchGrant },
+};
+
+function dispatch(r: Req): void {
+  const method = r.ctx.method;
+  const keyed = r.target.key !== undefined;
+  if (!keyed && method === "GET") return listEntities(r);
+  if (!keyed && method === "POST") return WRITES[r.target.set].post(r);
+  if (keyed && method === "GET") return getEntity(r);
+  if (keyed && method === "PATCH") return WRITES[r.target.set].patch(r);
+  if (keyed && method === "DELETE") return deleteEntity(r);
+  throw new GraphFault(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request uri.");
+}
+
+/** Microsoft Graph v1.0 for applications, servicePrincipals and oauth2PermissionGrants (DESIGN §5.5). */
+export function createGraphService(dir: Directory, baseUrl: () => string, opts: GraphOptions = {}): MountedService {
+  const state = new GraphState(
+    dir.tenantId,
+    {
+      visibilityDelayMs: opts.visibilityDelayMs ?? 0,
+      verifiedDomains: opts.verifiedDomains ?? ["emulated.onmicrosoft.com"],
+      pageSize: opts.pageSize ?? 100,
+      nestedPatch: opts.nestedPatch ?? "merge",
+      defaultSignInAudience: opts.defaultSignInAudience ?? "AzureADandPersonalMicrosoftAccount",
+    },
+    opts.now,
+  );
+  // App registrations become token audiences: `{appId}/.default` and `{identifierUri}/.default`.
+  dir.resolvers.push((resource) => state.resolveAudience(resource));
+  const env = { state, baseUrl };
+
   return {
     name: "graph",
     prefix: /^\/(v1\.0|beta)(\/|$)/i,
+    adminRoutes: graphAdminRoutes(state),
     async handle(ctx) {
-      ctx.status = 501;
-      ctx.res.writeHead(501).end();
+      try {
+        await authenticate(ctx, dir, baseUrl());
+        const m = /^\/(v1\.0|beta)(\/.*)?$/i.exec(ctx.path)!;
+        dispatch({ ctx, env, target: parseTarget(m[2] ?? "/"), version: m[1]! });
+      } catch (e) {
+        if (!(e instanceof GraphFault)) throw e;
+        sendFault(ctx, e);
+      }
     },
-    fail(ctx, status) {
-      ctx.status = status;
-      ctx.res.writeHead(status).end();
+    fail(ctx, status, code, retryAfter) {
+      graphError(ctx, status, code ?? faultCode(status), `Injected fault: HTTP ${status}.`, undefined, retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {});
     },
   };
 }

@@ -12,8 +12,6 @@ export interface SecretAttributes {
 export interface SecretVersion {
   /** 32 lower-case hex digits, the form real version ids take. */
   version: string;
-  /** Vault-wide creation order; the stable sort key for version listings. */
-  seq: number;
   value: string;
   contentType?: string;
   tags?: Record<string, string>;
@@ -55,7 +53,6 @@ export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
  */
 export class VaultState {
   readonly secrets = new Map<string, SecretRecord>();
-  private seq = 0;
 
   get(name: string): SecretRecord | undefined {
     return this.secrets.get(name.toLowerCase());
@@ -72,7 +69,6 @@ export class VaultState {
     const now = nowSeconds();
     const version: SecretVersion = {
       version: randomUUID().replace(/-/g, ""),
-      seq: ++this.seq,
       value: input.value,
       contentType: input.contentType,
       tags: input.tags,

@@ -1,0 +1,61 @@
+import { getPath, isRecord, jsonEqual, setPath } from "../azure/json.ts";
+import type { AuthConfig } from "../config/auth-schema.ts";
+import { fieldChange } from "../plan/diff.ts";
+import type { FieldChange } from "../plan/model.ts";
+import { parseLoginParameters, scopeResources } from "./login-parameters.ts";
+import { ownedFields, type AuthContext } from "./owned-fields.ts";
+
+export interface AuthPlanResult {
+  /** The whole `properties` to PUT: the observed document with only the owned fields changed. */
+  desired: Record<string, unknown>;
+  changes: FieldChange[];
+  unchanged: number;
+  warnings: string[];
+  /** Every owned path, verified after a write. */
+  ownedPaths: string[][];
+}
+
+/**
+ * Pure: observed authsettingsV2 `properties` + config → the document to write and its field-level changes.
+ * Everything outside the owned fields (unknown fields included) is carried over untouched.
+ */
+export function planAuth(observed: Record<string, unknown>, auth: AuthConfig, ctx: AuthContext): AuthPlanResult {
+  const desired = structuredClone(observed);
+  const changes: FieldChange[] = [];
+  let unchanged = 0;
+  const fields = ownedFields(auth, ctx);
+  for (const f of fields) {
+    const before = getPath(observed, f.path);
+    const after = f.desired(before);
+    const change = fieldChange(f.path, before, after, { security: f.security });
+    if (change) {
+      changes.push(change);
+      setPath(desired, f.path, after);
+    } else unchanged++;
+  }
+  return { desired, changes, unchanged, warnings: prerequisiteWarnings(desired), ownedPaths: fields.map((f) => f.path) };
+}
+
+/** What a user_impersonation-style login (seed 003) needs besides the scope, as far as the document shows. */
+export function prerequisiteWarnings(props: Record<string, unknown>): string[] {
+  const warnings: string[] = [];
+  const providers = getPath(props, ["identityProviders"]);
+  const anyProvider = isRecord(providers) && Object.values(providers).some((p) => isRecord(p) && (p.enabled === true || Object.values(p).some((x) => isRecord(x) && x.enabled === true)));
+  if (getPath(props, ["platform", "enabled"]) === true && getPath(props, ["globalValidation", "requireAuthentication"]) === true && !anyProvider) {
+    warnings.push("authentication is required but no identity provider is enabled: every request will be refused");
+  }
+  const aad = getPath(props, ["identityProviders", "azureActiveDirectory"]);
+  if (!isRecord(aad)) return warnings;
+  const params = getPath(aad, ["login", "loginParameters"]);
+  const resources = scopeResources(parseLoginParameters(Array.isArray(params) ? params.filter((p): p is string => typeof p === "string") : []).scopes);
+  if (resources.length > 1) warnings.push(`loginParameters ask for scopes of ${resources.join(" and ")}; a token has one audience, so only the first resource's scopes end up in the access token`);
+  if (resources.length === 0) return warnings;
+  if (getPath(props, ["login", "tokenStore", "enabled"]) !== true) warnings.push(`token store is off: the ${resources[0]} access token will not be available to the function (set auth.tokenStore: true)`);
+  if (!getPath(aad, ["registration", "clientSecretSettingName"])) warnings.push(`no clientSecretSettingName: the code flow needed for ${resources[0]} scopes cannot redeem the code`);
+  return warnings;
+}
+
+/** Owned fields whose re-read value differs from what was written: the service did not keep them. */
+export function unpersistedFields(written: Record<string, unknown>, reread: Record<string, unknown>, paths: readonly string[][]): string[] {
+  return paths.filter((p) => !jsonEqual(getPath(reread, p) ?? null, getPath(written, p) ?? null)).map((p) => p.join("."));
+}

@@ -1,0 +1,103 @@
+import picomatch from "picomatch";
+import { question } from "zx";
+import type { TokenCredential } from "@azure/core-auth";
+import { createArmClient, type ArmClient } from "../azure/arm-client.ts";
+import { createCredential, describePrincipal, formatPrincipal, parseAuthKind, type PrincipalInfo } from "../azure/credential.ts";
+import { endpointsFromEnv, type Endpoints } from "../azure/endpoints.ts";
+import { UsageError } from "../azure/errors.ts";
+import { ArmLimiter } from "../azure/limiter.ts";
+import type { AppConfig } from "../config/resolve.ts";
+import type { LoadedConfig } from "../config/load.ts";
+import type { RunOptions } from "../plan/run-command.ts";
+import type { OptionSpec } from "./args.ts";
+
+/** Flags every writing command takes (DESIGN §3). */
+export const WRITING_OPTIONS = {
+  config: { type: "string", valueName: "file", description: "Fleet config (YAML); see config/fleet.example.yaml" },
+  app: { type: "string", valueName: "name|glob", description: "Only apps whose name matches (e.g. 'func-*')" },
+  slot: { type: "string", valueName: "name", description: "Only this slot ('production' for the app itself)" },
+  "dry-run": { type: "boolean", description: "Plan only; makes read-only calls" },
+  yes: { type: "boolean", short: "y", description: "Apply without a prompt (required when stdin is not a terminal)" },
+  json: { type: "boolean", description: "Machine output: one JSON document on stdout" },
+  "detailed-exitcode": { type: "boolean", description: "Exit 2 when changes are present (with --dry-run)" },
+  "plan-out": { type: "string", valueName: "file", description: "Save the plan (to apply later with --plan)" },
+  plan: { type: "string", valueName: "file", description: "Apply a saved plan; refused if anything changed since" },
+  concurrency: { type: "string", valueName: "n", description: "Targets worked on at once", default: "8" },
+  auth: { type: "string", valueName: "kind", description: "Credential: env | cli | managed-identity | workload-identity | default", default: "env" },
+} as const satisfies Record<string, OptionSpec>;
+
+export interface WritingFlags {
+  config?: string;
+  app?: string;
+  slot?: string;
+  "dry-run": boolean;
+  yes: boolean;
+  json: boolean;
+  "detailed-exitcode": boolean;
+  "plan-out"?: string;
+  plan?: string;
+  concurrency?: string;
+  auth?: string;
+}
+
+export function requireConfig(flags: WritingFlags, command: string): string {
+  if (!flags.config) throw new UsageError("--config <file> is required.", { fix: `Run 'tsx scripts/${command}.ts --config config/fleet.yaml' (see config/fleet.example.yaml).` });
+  return flags.config;
+}
+
+export function parseConcurrency(v: string | undefined): number {
+  const n = Number(v ?? "8");
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--concurrency must be an integer from 1 to 64, got '${v}'.`);
+  return n;
+}
+
+export function checkFlagCombination(flags: WritingFlags): void {
+  if (flags.plan && flags["plan-out"]) throw new UsageError("--plan and --plan-out cannot be used together.", { fix: "Save a plan with --plan-out, review it, then apply it with --plan." });
+  if (flags.plan && flags["dry-run"]) throw new UsageError("--plan applies a saved plan; --dry-run would make that a no-op.", { fix: "Drop one of them." });
+}
+
+/** Apps selected by --app (a name or glob, case-insensitive, as ARM names are). */
+export function selectApps(config: LoadedConfig, pattern: string | undefined): AppConfig[] {
+  if (!pattern) return config.apps;
+  const match = picomatch(pattern, { nocase: true });
+  const apps = config.apps.filter((a) => match(a.name));
+  if (apps.length === 0) throw new UsageError(`--app '${pattern}' matches no app in ${config.file}.`, { fix: `Apps in the config: ${config.apps.map((a) => a.name).join(", ")}.` });
+  return apps;
+}
+
+export interface Session {
+  endpoints: Endpoints;
+  credential: TokenCredential;
+  principal: PrincipalInfo;
+  arm: ArmClient;
+  tenantId: string;
+}
+
+/** Credential (explicit --auth), endpoints from the env, and the ARM client with one limiter shared by all workers. */
+export async function openSession(flags: WritingFlags, env: NodeJS.ProcessEnv = process.env): Promise<Session> {
+  const kind = parseAuthKind(flags.auth);
+  const endpoints = endpointsFromEnv(env);
+  const credential = createCredential(kind, endpoints, env);
+  const principal = await describePrincipal(kind, credential, endpoints.armScope);
+  const arm = createArmClient({ credential, endpoints, limiter: new ArmLimiter() });
+  return { endpoints, credential, principal, arm, tenantId: env.AZURE_TENANT_ID ?? principal.tenantId ?? "" };
+}
+
+export function runOptions(flags: WritingFlags): RunOptions {
+  return {
+    dryRun: flags["dry-run"],
+    yes: flags.yes,
+    json: flags.json,
+    detailedExitcode: flags["detailed-exitcode"],
+    planOut: flags["plan-out"],
+    planIn: flags.plan,
+    concurrency: parseConcurrency(flags.concurrency),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    color: Boolean(process.stdout.isTTY) && !flags.json && !process.env.NO_COLOR,
+    confirm: async (q) => (await question(q)).trim() === "yes",
+  };
+}
+
+export { formatPrincipal };

@@ -1,0 +1,163 @@
+import type { Ctx } from "../http.ts";
+import { GraphFault } from "./errors.ts";
+import type { EntitySet } from "./state.ts";
+
+export type KeyProp = "id" | "appId" | "uniqueName";
+export interface Target {
+  set: EntitySet;
+  key?: { prop: KeyProp; value: string; text: string };
+}
+
+const SETS: Record<string, EntitySet> = { applications: "applications", serviceprincipals: "servicePrincipals", oauth2permissiongrants: "oauth2PermissionGrants" };
+const ALTERNATE_KEYS: Record<EntitySet, KeyProp[]> = { applications: ["appId", "uniqueName"], servicePrincipals: ["appId"], oauth2PermissionGrants: [] };
+
+const unquote = (s: string) => s.slice(1, -1).replace(/''/g, "'");
+
+/**
+ * `/applications`, `/applications/{id}`, `/applications('{id}')` and the alternate keys declared in the CSDL:
+ * `/applications(appId='…')`, `/applications(uniqueName='…')`, `/servicePrincipals(appId='…')` (graph-contract §2.5).
+ * The SDK sends quotes and parentheses literally in the path.
+ */
+export function parseTarget(path: string): Target {
+  const m = /^\/(\w+)(?:\(([^)]*)\)|\/([^/]+))?\/?$/.exec(path);
+  const set = m && SETS[m[1]!.toLowerCase()];
+  if (!m || !set) {
+    const segment = path.split("/").filter(Boolean).find((s) => !SETS[s.replace(/\(.*$/, "").toLowerCase()]) ?? path;
+    throw new GraphFault(400, "BadRequest", `Resource not found for the segment '${decodeURIComponent(segment)}'.`);
+  }
+  if (m[3] !== undefined) return { set, key: { prop: "id", value: decodeURIComponent(m[3]), text: decodeURIComponent(m[3]) } };
+  if (m[2] === undefined) return { set };
+  const text = decodeURIComponent(m[2]);
+  const alt = /^(\w+)=('(?:[^']|'')*')$/.exec(text);
+  if (alt) {
+    const prop = ALTERNATE_KEYS[set].find((p) => p.toLowerCase() === alt[1]!.toLowerCase());
+    if (!prop) throw new GraphFault(400, "BadRequest", `The key property '${alt[1]}' is not an alternate key of '${set}'.`);
+    return { set, key: { prop, value: unquote(alt[2]!), text } };
+  }
+  const id = /^'(?:[^']|'')*'$/.test(text) ? unquote(text) : text;
+  return { set, key: { prop: "id", value: id, text: id } };
+}
+
+/** Properties each set supports in `$filter`; `any` marks string collections filtered with `/any(x:x eq '…')`. */
+const FILTERABLE: Record<EntitySet, { scalar: string[]; any: string[]; resource: string }> = {
+  applications: { scalar: ["id", "appId", "uniqueName", "displayName", "signInAudience", "publisherDomain"], any: ["identifierUris", "tags"], resource: "Application" },
+  servicePrincipals: { scalar: ["id", "appId", "displayName", "accountEnabled", "servicePrincipalType", "appOwnerOrganizationId"], any: ["servicePrincipalNames", "tags"], resource: "ServicePrincipal" },
+  // "clientId, consentType, principalId and resourceId support $filter eq" (graph-contract §3.4).
+  oauth2PermissionGrants: { scalar: ["id", "clientId", "consentType", "principalId", "resourceId"], any: [], resource: "OAuth2PermissionGrant" },
+};
+
+type Item = Record<string, unknown>;
+type Pred = (item: Item) => boolean;
+type Literal = string | number | boolean | null;
+
+const same = (a: unknown, b: Literal) => (typeof a === "string" && typeof b === "string" ? a.toLowerCase() === b.toLowerCase() : a === b);
+
+/** Parses the subset of OData `$filter` directory queries use without advanced query parameters. */
+export function parseFilter(raw: string | null, set: EntitySet): Pred | undefined {
+  if (raw === null || raw.trim() === "") return undefined;
+  const spec = FILTERABLE[set];
+  const tokens = raw.match(/'(?:[^']|'')*'|[A-Za-z_$][\w.$]*|-?\d+(?:\.\d+)?|[(),/:]|\S/g) ?? [];
+  let i = 0;
+  const bad = (why: string): never => {
+    throw new GraphFault(400, "BadRequest", `Invalid filter clause: ${why}`);
+  };
+  const peek = () => tokens[i]?.toLowerCase();
+  const take = (expected?: string): string => {
+    const t = tokens[i++];
+    if (t === undefined || (expected !== undefined && t.toLowerCase() !== expected)) bad(`expected '${expected ?? "a token"}' at position ${i}.`);
+    return t!;
+  };
+  const unsupported = (prop: string): never => {
+    throw new GraphFault(400, "Request_UnsupportedQuery", `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${spec.resource}'.`);
+  };
+  const literal = (): Literal => {
+    const t = take();
+    if (t.startsWith("'")) return unquote(t);
+    if (/^-?\d/.test(t)) return Number(t);
+    const word = { true: true, false: false, null: null }[t.toLowerCase()];
+    return word === undefined ? bad(`unexpected '${t}'.`) : word;
+  };
+  const operator = (): void => {
+    const op = take().toLowerCase();
+    // Directory objects answer `ne`/`not` only as advanced queries ($count + ConsistencyLevel: eventual).
+    if (op === "ne") throw new GraphFault(400, "Request_UnsupportedQuery", "Operator 'ne' is not supported because the required parameters might be missing. Try adding $count with a value of true and set the ConsistencyLevel header to eventual.");
+    if (op !== "eq") bad(`unsupported operator '${op}'.`);
+  };
+  const primary = (): Pred => {
+    if (peek() === "(") {
+      take("(");
+      const inner = or();
+      take(")");
+      return inner;
+    }
+    if (peek() === "startswith") {
+      take();
+      take("(");
+      const prop = take();
+      if (!spec.scalar.includes(prop)) unsupported(prop);
+      take(",");
+      const prefix = literal();
+      take(")");
+      if (typeof prefix !== "string") bad("startswith needs a string.");
+      return (it) => typeof it[prop] === "string" && (it[prop] as string).toLowerCase().startsWith(prefix.toLowerCase());
+    }
+    const prop = take();
+    if (peek() === "/") {
+      take("/");
+      take("any");
+      take("(");
+      const v = take();
+      take(":");
+      if (take() !== v) bad("lambda must compare its variable.");
+      operator();
+      const value = literal();
+      take(")");
+      if (!spec.any.includes(prop)) unsupported(prop);
+      return (it) => Array.isArray(it[prop]) && (it[prop] as unknown[]).some((x) => same(x, value));
+    }
+    if (!spec.scalar.includes(prop)) unsupported(prop);
+    operator();
+    const value = literal();
+    return (it) => same(it[prop] ?? null, value);
+  };
+  const and = (): Pred => {
+    if (peek() === "not") throw new GraphFault(400, "Request_UnsupportedQuery", "Operator 'not' is not supported because the required parameters might be missing. Try adding $count with a value of true and set the ConsistencyLevel header to eventual.");
+    let left = primary();
+    while (peek() === "and") {
+      take();
+      const l = left, r = primary();
+      left = (it) => l(it) && r(it);
+    }
+    return left;
+  };
+  const or = (): Pred => {
+    let left = and();
+    while (peek() === "or") {
+      take();
+      const l = left, r = and();
+      left = (it) => l(it) || r(it);
+    }
+    return left;
+  };
+  const pred = or();
+  if (i < tokens.length) bad(`unexpected '${tokens[i]}'.`);
+  return pred;
+}
+
+/** One page of a collection; the next link is an absolute https URL on the same host (graph-contract §6). */
+export function page<T>(ctx: Ctx, items: T[], pageSize: number, baseUrl: string): { value: T[]; nextLink?: string } {
+  const topRaw = ctx.query.get("$top");
+  const top = topRaw === null ? pageSize : Number(topRaw);
+  if (!Number.isInteger(top) || top < 1 || top > 999) throw new GraphFault(400, "Request_UnsupportedQuery", `Invalid page size specified: '${topRaw}'. Must be between 1 and 999 inclusive.`);
+  const token = ctx.query.get("$skiptoken");
+  let offset = 0;
+  if (token !== null) {
+    offset = Number(Buffer.from(token, "base64url").toString("utf8").replace(/^offset:/, ""));
+    if (!Number.isInteger(offset) || offset < 0) throw new GraphFault(400, "Request_BadRequest", "Invalid skip token.");
+  }
+  const value = items.slice(offset, offset + top);
+  if (offset + top >= items.length) return { value };
+  const query = [...ctx.query.entries()].filter(([k]) => k !== "$skiptoken").map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+  query.push(`$skiptoken=${Buffer.from(`offset:${offset + top}`).toString("base64url")}`);
+  return { value, nextLink: `${baseUrl}${ctx.path}?${query.join("&")}` };
+}

@@ -1,0 +1,120 @@
+import type { ResourceInfo } from "../directory.ts";
+import { mirrorOf, newServicePrincipal, type Application, type PermissionGrant, type ServicePrincipal, type Stored } from "./model.ts";
+import type { NestedPatchMode } from "./patch.ts";
+import { FIRST_PARTY } from "./well-known.ts";
+
+export interface GraphSettings {
+  visibilityDelayMs: number;
+  verifiedDomains: string[];
+  pageSize: number;
+  nestedPatch: NestedPatchMode;
+  defaultSignInAudience: string;
+}
+
+export type EntitySet = "applications" | "servicePrincipals" | "oauth2PermissionGrants";
+
+const k = (s: string) => s.toLowerCase();
+
+/** The directory objects the emulated Graph holds, with their replication delay. */
+export class GraphState {
+  readonly applications = new Map<string, Stored<Application>>();
+  readonly servicePrincipals = new Map<string, Stored<ServicePrincipal>>();
+  readonly grants = new Map<string, Stored<PermissionGrant>>();
+  /** Application changes a service principal has yet to pick up, by SP id ("the synchronization isn't immediate", §3.1). */
+  private readonly pendingMirrors = new Map<string, Array<{ at: number; values: Partial<ServicePrincipal> }>>();
+
+  constructor(
+    readonly tenantId: string,
+    readonly settings: GraphSettings,
+    readonly now: () => number = Date.now,
+  ) {
+    for (const fp of FIRST_PARTY) {
+      const sp = newServicePrincipal(fp, tenantId);
+      this.servicePrincipals.set(k(sp.id), { data: sp, visibleAt: 0 });
+    }
+  }
+
+  visible(s: Stored<unknown>): boolean {
+    return s.visibleAt <= this.now();
+  }
+
+  private stamp<T>(data: T): Stored<T> {
+    return { data, visibleAt: this.now() + this.settings.visibilityDelayMs };
+  }
+
+  addApplication(app: Application): Stored<Application> {
+    const s = this.stamp(app);
+    this.applications.set(k(app.id), s);
+    return s;
+  }
+  addServicePrincipal(sp: ServicePrincipal): Stored<ServicePrincipal> {
+    const s = this.stamp(sp);
+    this.servicePrincipals.set(k(sp.id), s);
+    return s;
+  }
+  addGrant(g: PermissionGrant): Stored<PermissionGrant> {
+    const s = this.stamp(g);
+    this.grants.set(k(g.id), s);
+    return s;
+  }
+
+  findApplication(prop: "id" | "appId" | "uniqueName", value: string): Stored<Application> | undefined {
+    if (prop === "id") return this.applications.get(k(value));
+    return [...this.applications.values()].find((s) => typeof s.data[prop] === "string" && k(s.data[prop]) === k(value));
+  }
+
+  findServicePrincipal(prop: "id" | "appId", value: string): Stored<ServicePrincipal> | undefined {
+    const s = prop === "id" ? this.servicePrincipals.get(k(value)) : [...this.servicePrincipals.values()].find((e) => k(e.data.appId) === k(value));
+    return s && this.settle(s);
+  }
+
+  findGrant(id: string): Stored<PermissionGrant> | undefined {
+    return this.grants.get(k(id));
+  }
+
+  list(set: EntitySet): Stored<Application | ServicePrincipal | PermissionGrant>[] {
+    if (set === "servicePrincipals") return [...this.servicePrincipals.values()].map((s) => this.settle(s));
+    return [...(set === "applications" ? this.applications : this.grants).values()];
+  }
+
+  /** Queues the application's current scopes, roles and names for its service principal, due after the delay. */
+  applicationChanged(app: Application): void {
+    const sp = [...this.servicePrincipals.values()].find((s) => k(s.data.appId) === k(app.appId));
+    if (!sp) return;
+    const queue = this.pendingMirrors.get(sp.data.id) ?? [];
+    queue.push({ at: this.now() + this.settings.visibilityDelayMs, values: mirrorOf(app) });
+    this.pendingMirrors.set(sp.data.id, queue);
+  }
+
+  private settle(s: Stored<ServicePrincipal>): Stored<ServicePrincipal> {
+    const queue = this.pendingMirrors.get(s.data.id);
+    while (queue?.length && queue[0]!.at <= this.now()) Object.assign(s.data, queue.shift()!.values);
+    return s;
+  }
+
+  /**
+   * Token audiences for app registrations: a visible application resolves by its appId or one of its
+   * identifierUris. v2 tokens carry `aud = appId`, v1 (null) tokens the identifier as requested (graph-contract §1.4).
+   */
+  resolveAudience(resource: string): ResourceInfo | undefined {
+    for (const s of this.applications.values()) {
+      if (!this.visible(s)) continue;
+      const app = s.data;
+      const uri = app.identifierUris.find((u) => k(u) === k(resource));
+      if (!uri && k(app.appId) !== k(resource)) continue;
+      const v2 = app.api?.requestedAccessTokenVersion === 2;
+      return { audience: v2 ? app.appId : (uri ?? app.appId), version: v2 ? 2 : 1 };
+    }
+    return undefined;
+  }
+
+  snapshot(): Record<string, unknown> {
+    const view = <T>(s: Stored<T>) => ({ ...s.data, "@emulator.visible": this.visible(s) });
+    return {
+      settings: this.settings,
+      applications: [...this.applications.values()].map(view),
+      servicePrincipals: this.list("servicePrincipals").map(view),
+      oauth2PermissionGrants: [...this.grants.values()].map(view),
+    };
+  }
+}
