@@ -83,7 +83,28 @@ export async function openSession(flags: WritingFlags, env: NodeJS.ProcessEnv = 
   return { endpoints, credential, principal, arm, tenantId: env.AZURE_TENANT_ID ?? principal.tenantId ?? "" };
 }
 
-export function runOptions(flags: WritingFlags): RunOptions {
+/** Where a command reads and writes: the real process, or a test's capture. */
+export interface CommandIo {
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdinIsTTY: boolean;
+  color: boolean;
+  confirm: (question: string) => Promise<boolean>;
+}
+
+export function processIo(): CommandIo {
+  return {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    confirm: async (q) => (await question(q)).trim() === "yes",
+  };
+}
+
+export function runOptions(flags: WritingFlags, io: CommandIo): RunOptions {
   return {
     dryRun: flags["dry-run"],
     yes: flags.yes,
@@ -92,11 +113,11 @@ export function runOptions(flags: WritingFlags): RunOptions {
     planOut: flags["plan-out"],
     planIn: flags.plan,
     concurrency: parseConcurrency(flags.concurrency),
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    color: Boolean(process.stdout.isTTY) && !flags.json && !process.env.NO_COLOR,
-    confirm: async (q) => (await question(q)).trim() === "yes",
+    stdout: io.stdout,
+    stderr: io.stderr,
+    stdinIsTTY: io.stdinIsTTY,
+    color: io.color && !flags.json,
+    confirm: io.confirm,
   };
 }
 

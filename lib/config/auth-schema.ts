@@ -9,7 +9,7 @@ export const loginParameterSchema = z
 
 export const aadSchema = z
   .object({
-    enabled: z.boolean().default(true).describe("identityProviders.azureActiveDirectory.enabled"),
+    enabled: z.boolean().optional().describe("identityProviders.azureActiveDirectory.enabled (default true)"),
     clientId: z
       .union([z.literal("fromRegistration"), z.string().regex(GUID, "must be a GUID (the app registration's appId) or 'fromRegistration'")])
       .optional()
@@ -17,8 +17,8 @@ export const aadSchema = z
     tenantId: z.string().regex(GUID, "must be a tenant GUID").optional().describe("Tenant for the issuer; default AZURE_TENANT_ID"),
     tokenVersion: z
       .union([z.literal(1), z.literal(2), z.literal("fromRegistration")])
-      .default(2)
-      .describe("Access token version the registration issues; sets openIdIssuer (v2: login.microsoftonline.com/{tenant}/v2.0, v1: sts.windows.net/{tenant}/)"),
+      .optional()
+      .describe("Default 2. Access token version the registration issues; sets openIdIssuer (v2: login.microsoftonline.com/{tenant}/v2.0, v1: sts.windows.net/{tenant}/)"),
     clientSecretSettingName: z
       .string()
       .regex(/^[A-Za-z0-9_.-]+$/, "must be an app setting name (the name, never the secret)")
@@ -35,7 +35,7 @@ export const aadSchema = z
 
 export const authSchema = z
   .object({
-    enabled: z.boolean().default(true).describe("platform.enabled: App Service Authentication on"),
+    enabled: z.boolean().optional().describe("platform.enabled: App Service Authentication on (default true)"),
     requireAuthentication: z.boolean().optional().describe("globalValidation.requireAuthentication"),
     unauthenticatedClientAction: z
       .enum(["Return401", "Return403", "RedirectToLoginPage", "AllowAnonymous"])
@@ -48,5 +48,24 @@ export const authSchema = z
   })
   .strict();
 
+// No zod defaults here: defaults must not be filled in before `defaults.auth` is merged under an app's auth
+// (an app's implicit tokenVersion would otherwise override the fleet's explicit one). withAuthDefaults applies them after.
 export type AuthConfigInput = z.input<typeof authSchema>;
-export type AuthConfig = z.output<typeof authSchema>;
+type AadParsed = z.output<typeof aadSchema>;
+type AuthParsed = z.output<typeof authSchema>;
+export type AadConfig = Omit<AadParsed, "enabled" | "tokenVersion"> & { enabled: boolean; tokenVersion: 1 | 2 | "fromRegistration" };
+export type AuthConfig = Omit<AuthParsed, "enabled" | "azureActiveDirectory"> & { enabled: boolean; azureActiveDirectory?: AadConfig };
+
+export function withAuthDefaults(a: AuthParsed): AuthConfig {
+  const aad = a.azureActiveDirectory;
+  return {
+    ...a,
+    enabled: a.enabled ?? true,
+    azureActiveDirectory: aad ? { ...aad, enabled: aad.enabled ?? true, tokenVersion: aad.tokenVersion ?? 2 } : undefined,
+  };
+}
+
+/** Parses one auth block and applies the defaults (for tests and tools that hold a single app's auth). */
+export function parseAuth(input: AuthConfigInput): AuthConfig {
+  return withAuthDefaults(authSchema.parse(input));
+}

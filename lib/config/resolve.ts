@@ -1,4 +1,4 @@
-import { authSchema, type AuthConfig } from "./auth-schema.ts";
+import { withAuthDefaults, type AuthConfig } from "./auth-schema.ts";
 import type { KeysConfig } from "./keys-schema.ts";
 import type { RegistrationConfig } from "./registration-schema.ts";
 import type { Fleet } from "./schema.ts";
@@ -41,9 +41,8 @@ export function resolveApps(fleet: Fleet, env: NodeJS.ProcessEnv): { apps: AppCo
       subscriptionId,
       resourceGroup,
       slots: a.slots,
-      // Re-parsed after the merge so that defaults given in neither place (enabled, tokenVersion) apply.
       // defaults.auth applies to apps that declare `auth` (even `auth: {}`): Easy Auth never appears on an app unasked.
-      auth: a.auth ? authSchema.parse(deepMerge<unknown>(fleet.defaults.auth, a.auth)) : undefined,
+      auth: a.auth ? withAuthDefaults(deepMerge(fleet.defaults.auth, a.auth)!) : undefined,
       registration: deepMerge(fleet.defaults.registration, a.registration),
       keys: deepMerge(fleet.defaults.keys, a.keys),
     };

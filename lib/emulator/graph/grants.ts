@@ -1,11 +1,20 @@
 import { jsonBody } from "../http.ts";
 import { lookup, persisted, replaceData, requireVisible, sendEntity, type Req } from "./collection.ts";
 import { GraphFault, invalidValue, sendJson } from "./errors.ts";
-import { grantId, type PermissionGrant, type Stored } from "./model.ts";
+import type { PermissionGrant, Stored } from "./model.ts";
 import { checkBody, isGuid, requireObject } from "./schema.ts";
 
 const READ_ONLY_ON_CREATE = new Set(["id"]);
 const READ_ONLY_ON_UPDATE = new Set(["id", "clientId", "resourceId"]);
+/**
+ * Grant ids are opaque strings, not GUIDs (graph-contract §3.3 shows one). Real ones look like base64url of the
+ * client and resource object ids; building them the same way keeps them stable per (client, resource, principal).
+ */
+export function grantId(clientId: string, resourceId: string, principalId: string | null): string {
+  const bytes = [clientId, resourceId, ...(principalId ? [principalId] : [])].map((g) => Buffer.from(g.replace(/-/g, ""), "hex"));
+  return Buffer.concat(bytes).toString("base64url");
+}
+
 const RESOURCE = "OAuth2PermissionGrant";
 // "Must not exceed 3,850 characters" (openapi-ps oAuth2PermissionGrant.scope, graph-contract §3.4).
 const MAX_SCOPE = 3850;

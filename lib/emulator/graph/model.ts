@@ -64,8 +64,8 @@ const roleDefaults = { allowedMemberTypes: [], description: null, displayName: n
 
 // `isEnabled` "must be set to true (which is the default)" (permissionScope/appRole docs, graph-contract §1.2);
 // `origin` is server-set ("Must not be included in any POST or PATCH requests. Read-only.").
-export const normalizeScope = (s: Json): PermissionScope => ({ ...scopeDefaults, ...s, origin: "Application" }) as PermissionScope;
-export const normalizeRole = (r: Json): AppRole => ({ ...roleDefaults, ...r, origin: "Application" }) as AppRole;
+export const normalizeScope = (s: Json): PermissionScope => ({ ...scopeDefaults, id: String(s.id), ...s, origin: "Application" }) as PermissionScope;
+export const normalizeRole = (r: Json): AppRole => ({ ...roleDefaults, id: String(r.id), ...r, origin: "Application" }) as AppRole;
 
 const emptyApi = (): ApiApplication => ({ acceptMappedClaims: null, knownClientApplications: [], oauth2PermissionScopes: [], preAuthorizedApplications: [], requestedAccessTokenVersion: null });
 const info = () => ({ logoUrl: null, marketingUrl: null, privacyStatementUrl: null, supportUrl: null, termsOfServiceUrl: null });
@@ -86,7 +86,7 @@ export function normalizeApplication(app: Application): Application {
   out.appRoles = (out.appRoles ?? []).map(normalizeRole);
   if (isObject(out.api)) {
     out.api.oauth2PermissionScopes = (out.api.oauth2PermissionScopes ?? []).map(normalizeScope);
-    out.api.preAuthorizedApplications = out.api.preAuthorizedApplications?.map((p) => ({ appId: null, delegatedPermissionIds: [], ...p })) ?? null;
+    out.api.preAuthorizedApplications = out.api.preAuthorizedApplications?.map((p: Json) => ({ appId: null, delegatedPermissionIds: [], ...p }) as PreAuthorizedApplication) ?? null;
   }
   return out;
 }
@@ -144,8 +144,8 @@ export function newApplication(input: Json, env: CreateEnv): Application {
     passwordCredentials: [],
     requiredResourceAccess: [],
     ...applicationComplexDefaults(),
+    api: { ...emptyApi(), requestedAccessTokenVersion: personal ? 2 : null },
   } as Application;
-  base.api = { ...emptyApi(), requestedAccessTokenVersion: personal ? 2 : null };
   return normalizeApplication(applyPatch(base, input, "merge", applicationComplexDefaults()));
 }
 
@@ -197,13 +197,4 @@ export function newServicePrincipal(init: Partial<ServicePrincipal> & { appId: s
     verifiedPublisher: { displayName: null, verifiedPublisherId: null, addedDateTime: null },
     ...init,
   };
-}
-
-/**
- * Grant ids are opaque strings, not GUIDs (graph-contract §3.3 shows one). Real ones look like base64url of the
- * client and resource object ids; building them the same way keeps them stable per (client, resource, principal).
- */
-export function grantId(clientId: string, resourceId: string, principalId: string | null): string {
-  const bytes = [clientId, resourceId, ...(principalId ? [principalId] : [])].map((g) => Buffer.from(g.replace(/-/g, ""), "hex"));
-  return Buffer.concat(bytes).toString("base64url");
 }

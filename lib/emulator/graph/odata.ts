@@ -58,30 +58,27 @@ export function parseFilter(raw: string | null, set: EntitySet): Pred | undefine
   const spec = FILTERABLE[set];
   const tokens = raw.match(/'(?:[^']|'')*'|[A-Za-z_$][\w.$]*|-?\d+(?:\.\d+)?|[(),/:]|\S/g) ?? [];
   let i = 0;
-  const bad = (why: string): never => {
-    throw new GraphFault(400, "BadRequest", `Invalid filter clause: ${why}`);
-  };
+  const bad = (why: string) => new GraphFault(400, "BadRequest", `Invalid filter clause: ${why}`);
   const peek = () => tokens[i]?.toLowerCase();
   const take = (expected?: string): string => {
     const t = tokens[i++];
-    if (t === undefined || (expected !== undefined && t.toLowerCase() !== expected)) bad(`expected '${expected ?? "a token"}' at position ${i}.`);
-    return t!;
+    if (t === undefined || (expected !== undefined && t.toLowerCase() !== expected)) throw bad(`expected '${expected ?? "a token"}' at position ${i}.`);
+    return t;
   };
-  const unsupported = (prop: string): never => {
-    throw new GraphFault(400, "Request_UnsupportedQuery", `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${spec.resource}'.`);
-  };
+  const unsupported = (prop: string) => new GraphFault(400, "Request_UnsupportedQuery", `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${spec.resource}'.`);
   const literal = (): Literal => {
     const t = take();
     if (t.startsWith("'")) return unquote(t);
     if (/^-?\d/.test(t)) return Number(t);
     const word = { true: true, false: false, null: null }[t.toLowerCase()];
-    return word === undefined ? bad(`unexpected '${t}'.`) : word;
+    if (word === undefined) throw bad(`unexpected '${t}'.`);
+    return word;
   };
   const operator = (): void => {
     const op = take().toLowerCase();
     // Directory objects answer `ne`/`not` only as advanced queries ($count + ConsistencyLevel: eventual).
     if (op === "ne") throw new GraphFault(400, "Request_UnsupportedQuery", "Operator 'ne' is not supported because the required parameters might be missing. Try adding $count with a value of true and set the ConsistencyLevel header to eventual.");
-    if (op !== "eq") bad(`unsupported operator '${op}'.`);
+    if (op !== "eq") throw bad(`unsupported operator '${op}'.`);
   };
   const primary = (): Pred => {
     if (peek() === "(") {
@@ -94,12 +91,13 @@ export function parseFilter(raw: string | null, set: EntitySet): Pred | undefine
       take();
       take("(");
       const prop = take();
-      if (!spec.scalar.includes(prop)) unsupported(prop);
+      if (!spec.scalar.includes(prop)) throw unsupported(prop);
       take(",");
       const prefix = literal();
       take(")");
-      if (typeof prefix !== "string") bad("startswith needs a string.");
-      return (it) => typeof it[prop] === "string" && (it[prop] as string).toLowerCase().startsWith(prefix.toLowerCase());
+      if (typeof prefix !== "string") throw bad("startswith needs a string.");
+      const p = prefix.toLowerCase();
+      return (it) => typeof it[prop] === "string" && it[prop].toLowerCase().startsWith(p);
     }
     const prop = take();
     if (peek() === "/") {
@@ -108,14 +106,14 @@ export function parseFilter(raw: string | null, set: EntitySet): Pred | undefine
       take("(");
       const v = take();
       take(":");
-      if (take() !== v) bad("lambda must compare its variable.");
+      if (take() !== v) throw bad("lambda must compare its variable.");
       operator();
       const value = literal();
       take(")");
-      if (!spec.any.includes(prop)) unsupported(prop);
+      if (!spec.any.includes(prop)) throw unsupported(prop);
       return (it) => Array.isArray(it[prop]) && (it[prop] as unknown[]).some((x) => same(x, value));
     }
-    if (!spec.scalar.includes(prop)) unsupported(prop);
+    if (!spec.scalar.includes(prop)) throw unsupported(prop);
     operator();
     const value = literal();
     return (it) => same(it[prop] ?? null, value);
@@ -140,7 +138,7 @@ export function parseFilter(raw: string | null, set: EntitySet): Pred | undefine
     return left;
   };
   const pred = or();
-  if (i < tokens.length) bad(`unexpected '${tokens[i]}'.`);
+  if (i < tokens.length) throw bad(`unexpected '${tokens[i]}'.`);
   return pred;
 }
 
