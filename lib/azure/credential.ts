@@ -1,7 +1,8 @@
 import {
   AzureCliCredential,
+  ClientCertificateCredential,
+  ClientSecretCredential,
   DefaultAzureCredential,
-  EnvironmentCredential,
   ManagedIdentityCredential,
   WorkloadIdentityCredential,
   type TokenCredential,
@@ -31,19 +32,21 @@ export function createCredential(kind: AuthKind, endpoints: Endpoints, env: Node
     disableInstanceDiscovery: !MICROSOFT_AUTHORITIES.test(endpoints.authorityHost),
   };
   switch (kind) {
-    case "env":
-      if (!env.AZURE_TENANT_ID || !env.AZURE_CLIENT_ID) {
-        throw new UsageError("--auth env needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) in the environment.", {
-          fix: "Export them, or choose another --auth (cli, managed-identity, workload-identity, default).",
-        });
-      }
-      return new EnvironmentCredential(common);
+    case "env": {
+      // The same variables EnvironmentCredential reads, taken from the env given (not only process.env).
+      const { AZURE_TENANT_ID: tenant, AZURE_CLIENT_ID: client, AZURE_CLIENT_SECRET: secret, AZURE_CLIENT_CERTIFICATE_PATH: cert } = env;
+      if (tenant && client && secret) return new ClientSecretCredential(tenant, client, secret, common);
+      if (tenant && client && cert) return new ClientCertificateCredential(tenant, client, { certificatePath: cert }, common);
+      throw new UsageError("--auth env needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) in the environment.", {
+        fix: "Export them, or choose another --auth (cli, managed-identity, workload-identity, default).",
+      });
+    }
     case "cli":
       return new AzureCliCredential({ tenantId: env.AZURE_TENANT_ID });
     case "managed-identity":
       return env.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: env.AZURE_CLIENT_ID }) : new ManagedIdentityCredential();
     case "workload-identity":
-      return new WorkloadIdentityCredential(common);
+      return new WorkloadIdentityCredential({ ...common, tenantId: env.AZURE_TENANT_ID, clientId: env.AZURE_CLIENT_ID, tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE });
     case "default":
       return new DefaultAzureCredential(common);
   }

@@ -89,6 +89,7 @@ export interface CommandIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   stdinIsTTY: boolean;
+  stderrIsTTY?: boolean;
   color: boolean;
   confirm: (question: string) => Promise<boolean>;
 }
@@ -99,6 +100,7 @@ export function processIo(): CommandIo {
     stdout: process.stdout,
     stderr: process.stderr,
     stdinIsTTY: Boolean(process.stdin.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     confirm: async (q) => (await question(q)).trim() === "yes",
   };
@@ -116,6 +118,7 @@ export function runOptions(flags: WritingFlags, io: CommandIo): RunOptions {
     stdout: io.stdout,
     stderr: io.stderr,
     stdinIsTTY: io.stdinIsTTY,
+    stderrIsTTY: io.stderrIsTTY,
     color: io.color && !flags.json,
     confirm: io.confirm,
   };

@@ -6,6 +6,7 @@ import { summarize, targetLabel, type Plan, type PlanHeader, type TargetPlan } f
 import { assertPlanCurrent, readPlanFile, writePlanFile } from "./plan-file.ts";
 import { renderJson, type TargetResult } from "./render-json.ts";
 import { renderPlanText } from "./render-text.ts";
+import { progressReporter } from "../cli/progress.ts";
 
 /** A planned target and, when it has changes, how to apply them (a closure over what was observed). */
 export interface PlannedTarget {
@@ -31,6 +32,8 @@ export interface RunOptions {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   stdinIsTTY: boolean;
+  /** stderr is a terminal: progress is one live line instead of plain lines. */
+  stderrIsTTY?: boolean;
   color: boolean;
   confirm: (question: string) => Promise<boolean>;
 }
@@ -55,8 +58,10 @@ export function resultOf(t: TargetPlan, outcome: TargetResult["outcome"], messag
  * Returns the exit code; only the entry point exits.
  */
 export async function runReconcile(spec: ReconcileSpec, o: RunOptions): Promise<number> {
+  const reporter = progressReporter(o.stderr, Boolean(o.stderrIsTTY));
   const progress = (line: string) => o.stderr.write(`${line}\n`);
-  const planned = await spec.planAll(progress);
+  const planned = await spec.planAll(reporter.line);
+  reporter.done();
   const plan: Plan = { formatVersion: 1, command: spec.command, createdAt: new Date().toISOString(), header: spec.header, targets: planned.map((p) => p.plan) };
 
   if (o.planIn) {

@@ -30,8 +30,9 @@ export function lookup(env: GraphEnv, target: Target): AnyStored | undefined {
   if (!key) return undefined;
   const { state } = env;
   if (target.set === "applications") return state.findApplication(key.prop, key.value);
-  if (target.set === "servicePrincipals") return key.prop === "uniqueName" ? undefined : state.findServicePrincipal(key.prop, key.value);
-  return key.prop === "id" ? state.findGrant(key.value) : undefined;
+  // parseTarget admits only the alternate keys each set declares (appId for servicePrincipals, none for grants).
+  if (target.set === "servicePrincipals") return state.findServicePrincipal(key.prop === "appId" ? "appId" : "id", key.value);
+  return state.findGrant(key.value);
 }
 
 /** A new or not yet replicated object answers 404 like a missing one (graph-contract §5.2). */

@@ -81,8 +81,16 @@ export const applicationComplexDefaults = (): Json => ({
   spa: { redirectUris: [] },
 });
 
+/** Fills members a partial complex value lacks (a PATCH onto a null `api`, or nestedPatch "replace"). */
+function fill(defaults: Json, value: Json): Json {
+  const out: Json = { ...defaults, ...value };
+  for (const [k, d] of Object.entries(defaults)) if (isObject(d) && isObject(value[k])) out[k] = fill(d, value[k]);
+  return out;
+}
+
 export function normalizeApplication(app: Application): Application {
   const out = clone(app);
+  for (const [k, d] of Object.entries(applicationComplexDefaults())) if (isObject(d) && isObject(out[k])) out[k] = fill(d, out[k]);
   out.appRoles = (out.appRoles ?? []).map(normalizeRole);
   if (isObject(out.api)) {
     out.api.oauth2PermissionScopes = (out.api.oauth2PermissionScopes ?? []).map(normalizeScope);

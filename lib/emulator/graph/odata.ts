@@ -22,7 +22,10 @@ export function parseTarget(path: string): Target {
   const m = /^\/(\w+)(?:\(([^)]*)\)|\/([^/]+))?\/?$/.exec(path);
   const set = m && SETS[m[1]!.toLowerCase()];
   if (!m || !set) {
-    const segment = path.split("/").filter(Boolean).find((s) => !SETS[s.replace(/\(.*$/, "").toLowerCase()]) ?? path;
+    // Graph names the first segment it cannot follow: `me`, or `appRoleAssignedTo` after a known key.
+    const segments = path.split("/").filter(Boolean);
+    const known = segments[0] !== undefined && SETS[segments[0].replace(/\(.*$/, "").toLowerCase()] !== undefined;
+    const segment = (known ? segments[segments.length - 1] : segments[0]) ?? "";
     throw new GraphFault(400, "BadRequest", `Resource not found for the segment '${decodeURIComponent(segment)}'.`);
   }
   if (m[3] !== undefined) return { set, key: { prop: "id", value: decodeURIComponent(m[3]), text: decodeURIComponent(m[3]) } };

@@ -48,12 +48,14 @@ export function patchServicePrincipal(r: Req): void {
   const body = requireObject(jsonBody(r.ctx));
   const key = r.target.key!;
   const found = lookup(r.env, r.target) as Stored<ServicePrincipal> | undefined;
-  if (!found && key.prop === "appId" && wantsUpsert(r.ctx)) {
+  // As for applications by uniqueName, the appId index is authoritative: an upsert sees a not yet visible object.
+  const upsert = key.prop === "appId" && wantsUpsert(r.ctx);
+  if (!found && upsert) {
     checkBody(body, "servicePrincipal", READ_ONLY_ON_CREATE);
     return create(r, { ...body, appId: key.value });
   }
   checkBody(body, "servicePrincipal", READ_ONLY_ON_UPDATE);
-  if (!found || !r.env.state.visible(found)) throw notFound(key.value);
+  if (!found || (!upsert && !r.env.state.visible(found))) throw notFound(key.value);
   const next = applyPatch(found.data, body, r.env.state.settings.nestedPatch, {});
   const kept = persisted(r.ctx, found.data, next);
   if (kept) replaceData(found, kept);
