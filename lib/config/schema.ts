@@ -25,8 +25,8 @@ export const appSchema = z
 
 export const defaultsSchema = z
   .object({
-    subscriptionId: subscriptionId.optional(),
-    resourceGroup: resourceGroup.optional(),
+    subscriptionId: subscriptionId.optional().describe("Subscription of apps that do not name one (then AZURE_SUBSCRIPTION_ID)"),
+    resourceGroup: resourceGroup.optional().describe("Resource group of apps that do not name one"),
     auth: authSchema.partial().optional().describe("Merged under every app's auth (app values win, field by field)"),
     registration: registrationSchema.optional(),
     keys: keysSchema.optional(),
@@ -35,7 +35,7 @@ export const defaultsSchema = z
 
 export const fleetSchema = z
   .object({
-    $schema: z.string().optional(),
+    $schema: z.string().optional().describe("Path or URL of config/schema.json, for editors"),
     version: z.literal(1).default(1).describe("Config format version"),
     defaults: defaultsSchema.default({}),
     apps: z.array(appSchema).min(1, "list at least one app"),

@@ -62,7 +62,7 @@ const SCOPE_B = "2c5e927f-6fb0-49ca-9724-8a34941606be";
 
 describe("create and upsert", () => {
   test("POST fills server-generated properties; without signInAudience the upsert doc's defaults apply", async () => {
-    const app = await graph.api("/applications").post({ displayName: "defaults" });
+    const app: App & { createdByAppId: string } = await graph.api("/applications").post({ displayName: "defaults" });
     expect(app.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(app.appId).toMatch(/^[0-9a-f-]{36}$/);
     expect(app.appId).not.toBe(app.id);
@@ -76,11 +76,11 @@ describe("create and upsert", () => {
   });
 
   test("create-if-missing twice creates one app: 201 with the object, then 204", async () => {
-    const first = await graph.api("/applications(uniqueName='fleet-api-one')").header("Prefer", "create-if-missing").patch({ displayName: "Fleet API", signInAudience: "AzureADMyOrg" });
+    const first: App = await graph.api("/applications(uniqueName='fleet-api-one')").header("Prefer", "create-if-missing").patch({ displayName: "Fleet API", signInAudience: "AzureADMyOrg" });
     expect(first).toMatchObject({ uniqueName: "fleet-api-one", displayName: "Fleet API" });
-    const second = await graph.api("/applications(uniqueName='fleet-api-one')").header("Prefer", "create-if-missing").patch({ displayName: "Fleet API renamed" });
+    const second: unknown = await graph.api("/applications(uniqueName='fleet-api-one')").header("Prefer", "create-if-missing").patch({ displayName: "Fleet API renamed" });
     expect(second).toBeUndefined();
-    const found = await graph.api("/applications").filter("uniqueName eq 'fleet-api-one'").get();
+    const found: { value: App[] } = await graph.api("/applications").filter("uniqueName eq 'fleet-api-one'").get();
     expect(found.value).toHaveLength(1);
     expect(found.value[0]).toMatchObject({ id: first.id, appId: first.appId, displayName: "Fleet API renamed" });
   });
@@ -104,7 +104,7 @@ describe("addressing and queries", () => {
   test("GET by id, appId and uniqueName alternate keys, with $select", async () => {
     const app = await newApp({ uniqueName: "addressed" });
     for (const path of [`/applications/${app.id}`, `/applications(appId='${app.appId}')`, "/applications(uniqueName='addressed')"]) {
-      const got = await graph.api(path).select(["id", "appId"]).get();
+      const got: Record<string, unknown> = await graph.api(path).select(["id", "appId"]).get();
       expect(got).toEqual({ "@odata.context": `${emu.url}/v1.0/$metadata#applications(id,appId)/$entity`, id: app.id, appId: app.appId });
     }
     const e = await graphError(graph.api(`/applications/${app.id}`).select("a").get());
@@ -193,8 +193,11 @@ describe("scopes and app roles: disable before remove", () => {
     expect((await read(app.id)).appRoles.map((r) => r.value)).toEqual(["Orders.Changed"]);
   });
 
-  test("duplicate ids or values in a collection are DuplicateValue", async () => {
+  test("scope and role ids are required GUIDs; duplicate ids or values in a collection are DuplicateValue", async () => {
     const app = await newApp();
+    const { id: _id, ...noId } = scope(SCOPE_A, "x");
+    const missing = await graphError(graph.api(`/applications/${app.id}`).patch({ api: { oauth2PermissionScopes: [noId] } }));
+    expect([missing.statusCode, missing.message]).toEqual([400, "Invalid value specified for property 'id' of resource 'PermissionScope'."]);
     const e = await graphError(graph.api(`/applications/${app.id}`).patch({ api: { oauth2PermissionScopes: [scope(SCOPE_A, "x"), scope(SCOPE_B, "x")] } }));
     expect([e.statusCode, e.code]).toEqual([400, "DuplicateValue"]);
     expect(JSON.parse(e.body as string).details).toEqual([{ code: "DuplicateValue", message: "Request contains a property with duplicate values.", target: "api.oauth2PermissionScopes" }]);

@@ -113,6 +113,12 @@ const GRANT = "microsoft.graph.oAuth2PermissionGrant";
 const APPLICATION_DRIFT: Report = { errors: ["$.oauth2RequirePostResponse: Nullable=false but missing"], extras: ["$.oauth2RequiredPostResponse"] };
 const CLEAN: Report = { errors: [], extras: [] };
 
+interface Entity {
+  id: string;
+  appId: string;
+  [k: string]: unknown;
+}
+
 let emu: Emulator;
 let graph: Client;
 let credential: ClientSecretCredential;
@@ -153,7 +159,7 @@ test("the emulator's property table matches the CSDL-derived JSON in both direct
 
 describe("applications", () => {
   test("POST, GET by id and alternate keys, list and upsert answers are application entities", async () => {
-    const created = await graph.api("/applications").post({ displayName: "contract-app", signInAudience: "AzureADMyOrg", tags: ["t1"] });
+    const created: Entity = await graph.api("/applications").post({ displayName: "contract-app", signInAudience: "AzureADMyOrg", tags: ["t1"] });
     expect(validate(created, APPLICATION)).toEqual(APPLICATION_DRIFT);
     await graph.api(`/applications/${created.id}`).patch({
       identifierUris: [`api://${created.appId}`],
@@ -165,16 +171,16 @@ describe("applications", () => {
     for (const path of [`/applications/${created.id}`, `/applications(appId='${created.appId}')`]) {
       expect(validate(await graph.api(path).get(), APPLICATION), path).toEqual(APPLICATION_DRIFT);
     }
-    const upserted = await graph.api("/applications(uniqueName='contract-upsert')").header("Prefer", "create-if-missing").patch({ displayName: "contract-upsert" });
+    const upserted: Entity = await graph.api("/applications(uniqueName='contract-upsert')").header("Prefer", "create-if-missing").patch({ displayName: "contract-upsert" });
     expect(validate(upserted, APPLICATION)).toEqual(APPLICATION_DRIFT);
     expect(validate(await graph.api("/applications(uniqueName='contract-upsert')").get(), APPLICATION)).toEqual(APPLICATION_DRIFT);
-    const list = await graph.api("/applications").get();
+    const list: { value: Entity[] } = await graph.api("/applications").get();
     expect(list.value.length).toBe(2);
     for (const item of list.value) expect(validate(item, APPLICATION)).toEqual(APPLICATION_DRIFT);
   });
 
   test("$select answers carry only declared, selected members", async () => {
-    const list = await graph.api("/applications").select(["id", "appId", "api", "identifierUris"]).get();
+    const list: { value: Entity[]; "@odata.context": string } = await graph.api("/applications").select(["id", "appId", "api", "identifierUris"]).get();
     expect(list["@odata.context"]).toBe(`${emu.url}/v1.0/$metadata#applications(id,appId,api,identifierUris)`);
     for (const item of list.value) {
       expect(Object.keys(item).sort()).toEqual(["api", "appId", "id", "identifierUris"]);
@@ -185,17 +191,17 @@ describe("applications", () => {
 
 describe("servicePrincipals and oauth2PermissionGrants", () => {
   test("first-party and created service principals, and grants, are valid entities", async () => {
-    const app = await graph.api("/applications").post({ displayName: "contract-client", signInAudience: "AzureADMyOrg" });
-    const sp = await graph.api("/servicePrincipals").post({ appId: app.appId });
+    const app: Entity = await graph.api("/applications").post({ displayName: "contract-client", signInAudience: "AzureADMyOrg" });
+    const sp: Entity = await graph.api("/servicePrincipals").post({ appId: app.appId });
     expect(validate(sp, SERVICE_PRINCIPAL)).toEqual(CLEAN);
-    const arm = await graph.api("/servicePrincipals(appId='797f4846-ba00-4fd7-ba43-dac1f8f63013')").get();
-    const msGraph = await graph.api("/servicePrincipals").filter("appId eq '00000003-0000-0000-c000-000000000000'").get();
+    const arm: Entity = await graph.api("/servicePrincipals(appId='797f4846-ba00-4fd7-ba43-dac1f8f63013')").get();
+    const msGraph: { value: Entity[] } = await graph.api("/servicePrincipals").filter("appId eq '00000003-0000-0000-c000-000000000000'").get();
     for (const s of [arm, ...msGraph.value, await graph.api(`/servicePrincipals/${sp.id}`).get()]) expect(validate(s, SERVICE_PRINCIPAL)).toEqual(CLEAN);
 
-    const grant = await graph.api("/oauth2PermissionGrants").post({ clientId: sp.id, consentType: "AllPrincipals", resourceId: arm.id, scope: "user_impersonation" });
+    const grant: Entity = await graph.api("/oauth2PermissionGrants").post({ clientId: sp.id, consentType: "AllPrincipals", resourceId: arm.id, scope: "user_impersonation" });
     expect(validate(grant, GRANT)).toEqual(CLEAN);
     expect(grant.principalId).toBeNull();
-    const listed = await graph.api("/oauth2PermissionGrants").filter(`clientId eq '${sp.id}'`).get();
+    const listed: { value: Entity[] } = await graph.api("/oauth2PermissionGrants").filter(`clientId eq '${sp.id}'`).get();
     expect(listed.value).toHaveLength(1);
     for (const g of [...listed.value, await graph.api(`/oauth2PermissionGrants/${grant.id}`).get()]) expect(validate(g, GRANT)).toEqual(CLEAN);
   });

@@ -140,7 +140,7 @@ describe("authentication and faults", () => {
     emu.faults.add({ service: "graph", kind: "status", status: 429, retryAfter: 1, times: 1, path: "^/v1\\.0/servicePrincipals" });
     emu.log.clear();
     const started = Date.now();
-    const sps = await graph.api("/servicePrincipals").get();
+    const sps: { value: Entity[] } = await graph.api("/servicePrincipals").get();
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(sps.value.length).toBeGreaterThanOrEqual(2);
     expect(emu.log.list().filter((e) => e.service === "graph").map((e) => e.status)).toEqual([429, 200]);
@@ -149,9 +149,9 @@ describe("authentication and faults", () => {
 
 describe("service principals and grants", () => {
   test("first-party service principals for ARM and Microsoft Graph exist with their well-known scopes", async () => {
-    const arm = await graph.api(`/servicePrincipals(appId='${ARM_APP_ID}')`).get();
+    const arm: Entity = await graph.api(`/servicePrincipals(appId='${ARM_APP_ID}')`).get();
     expect(arm.oauth2PermissionScopes).toEqual([expect.objectContaining({ id: "41094075-9dad-400e-a0bd-54e686782033", value: "user_impersonation", isEnabled: true })]);
-    const ms = (await graph.api("/servicePrincipals").filter(`appId eq '${GRAPH_APP_ID}'`).get()).value[0];
+    const ms: Entity = (await graph.api("/servicePrincipals").filter(`appId eq '${GRAPH_APP_ID}'`).get()).value[0];
     expect(ms.oauth2PermissionScopes).toContainEqual(expect.objectContaining({ id: "e1fe6dd8-ba31-4d61-89e7-88639da4683d", value: "User.Read" }));
   });
 
@@ -167,7 +167,7 @@ describe("service principals and grants", () => {
     expect(ro.message).toBe("Property 'appId' is read-only and cannot be set.");
 
     const other = await newApp();
-    const upserted = await graph.api(`/servicePrincipals(appId='${other.appId}')`).header("Prefer", "create-if-missing").patch({ appRoleAssignmentRequired: true });
+    const upserted: Entity = await graph.api(`/servicePrincipals(appId='${other.appId}')`).header("Prefer", "create-if-missing").patch({ appRoleAssignmentRequired: true });
     expect(upserted).toMatchObject({ appId: other.appId, appRoleAssignmentRequired: true });
   });
 
@@ -178,7 +178,7 @@ describe("service principals and grants", () => {
     const body = { clientId: sp.id, consentType: "AllPrincipals", resourceId: arm.id, scope: "user_impersonation" };
     const grant: Entity = await graph.api("/oauth2PermissionGrants").post(body);
     expect(grant.id).not.toMatch(/^[0-9a-f-]{36}$/);
-    const found = await graph.api("/oauth2PermissionGrants").filter(`clientId eq '${sp.id}' and resourceId eq '${arm.id}' and consentType eq 'AllPrincipals'`).get();
+    const found: { value: Entity[] } = await graph.api("/oauth2PermissionGrants").filter(`clientId eq '${sp.id}' and resourceId eq '${arm.id}' and consentType eq 'AllPrincipals'`).get();
     expect(found.value.map((g: Entity) => g.id)).toEqual([grant.id]);
     await graph.api(`/oauth2PermissionGrants/${grant.id}`).patch({ scope: "user_impersonation openid" });
     expect((await graph.api(`/oauth2PermissionGrants/${grant.id}`).get()).scope).toBe("user_impersonation openid");
@@ -186,6 +186,15 @@ describe("service principals and grants", () => {
     expect([dup.statusCode, dup.message]).toEqual([400, "Permission entry already exists."]);
     const principal = await graphError(graph.api("/oauth2PermissionGrants").post({ ...body, consentType: "Principal" }));
     expect(principal.message).toBe("Invalid value specified for property 'principalId' of resource 'OAuth2PermissionGrant'.");
+    await graph.api(`/oauth2PermissionGrants/${grant.id}`).delete();
+    expect((await graphError(graph.api(`/oauth2PermissionGrants/${grant.id}`).get())).statusCode).toBe(404);
+  });
+
+  test("paths outside the emulated sets are 400 naming the segment", async () => {
+    const me = await graphError(graph.api("/me").get());
+    expect([me.statusCode, me.code, me.message]).toEqual([400, "BadRequest", "Resource not found for the segment 'me'."]);
+    const nav = await graphError(graph.api(`/servicePrincipals(appId='${ARM_APP_ID}')/appRoleAssignedTo`).get());
+    expect(nav.message).toBe("Resource not found for the segment 'appRoleAssignedTo'.");
   });
 });
 

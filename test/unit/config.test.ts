@@ -3,6 +3,7 @@ import YAML from "yaml";
 import { describe, expect, test } from "vitest";
 import { ConfigError } from "../../lib/azure/errors.ts";
 import { fleetJsonSchemaText } from "../../lib/config/json-schema.ts";
+import { fieldReferenceMarkdown } from "../../lib/config/field-reference.ts";
 import { loadConfig, validateConfig } from "../../lib/config/load.ts";
 
 const SUB = "3c9d2e47-1f60-4b8a-a5d3-92e1f0c4b7a2";
@@ -104,5 +105,6 @@ describe("config validation", () => {
 
   test("config/schema.json is generated from the zod schema (run `npm run schema` when this fails)", () => {
     expect(readFileSync("config/schema.json", "utf8")).toBe(fleetJsonSchemaText());
+    expect(readFileSync("docs/configuration-reference.md", "utf8")).toBe(fieldReferenceMarkdown());
   });
 });

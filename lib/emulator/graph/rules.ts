@@ -1,7 +1,7 @@
 import { isObject } from "../http.ts";
 import { duplicateKey, GraphFault, invalidValue, readOnly } from "./errors.ts";
 import type { Application, AppRole, PermissionScope } from "./model.ts";
-import type { Json } from "./schema.ts";
+import { isGuid, type Json } from "./schema.ts";
 
 export interface RuleEnv {
   tenantId: string;
@@ -43,10 +43,12 @@ const duplicateValue = (target: string) => {
   return new GraphFault(400, "DuplicateValue", message, [{ code: "DuplicateValue", message, target }]);
 };
 
-function checkDuplicates(items: Array<{ id: string; value: string | null }>, target: string): void {
+function checkDuplicates(items: Array<{ id: string; value: string | null }>, target: string, resource: string): void {
   const ids = new Set<string>();
   const values = new Set<string>();
   for (const it of items) {
+    // `id` is Nullable="false" and the caller must supply it (CSDL; openapi-ps appRole.id, graph-contract §1.2).
+    if (!isGuid(it.id)) throw invalidValue("id", resource);
     if (ids.has(lower(it.id)) || (it.value !== null && values.has(it.value))) throw duplicateValue(target);
     ids.add(lower(it.id));
     if (it.value !== null) values.add(it.value);
@@ -95,8 +97,8 @@ export function checkApplicationWrite(current: Application | undefined, next: Ap
 
   const scopesBefore = current?.api?.oauth2PermissionScopes ?? [];
   const scopesAfter = next.api?.oauth2PermissionScopes ?? [];
-  checkDuplicates(scopesAfter, "api.oauth2PermissionScopes");
-  checkDuplicates(next.appRoles, "appRoles");
+  checkDuplicates(scopesAfter, "api.oauth2PermissionScopes", "PermissionScope");
+  checkDuplicates(next.appRoles, "appRoles", "AppRole");
   for (const r of next.appRoles) {
     if (r.allowedMemberTypes.length === 0) {
       // msgraph-sdk-dotnet #2043 (title quotes the service message).
