@@ -87,7 +87,7 @@ export function duplicateKey(property: string): GraphFault {
   return new GraphFault(400, "Request_BadRequest", message, [{ code: "ObjectConflict", message, target: property }]);
 }
 
-/** Codes for injected faults, as Graph names them (throttling-limits.md shows `TooManyRequests`). */
+/** Codes for injected faults: `TooManyRequests` on 429 (throttling-limits.md), else errors.md's generic codes. */
 export function faultCode(status: number): string {
-  return { 429: "TooManyRequests", 503: "serviceNotAvailable", 504: "gatewayTimeout", 500: "generalException" }[status] ?? "generalException";
+  return status === 429 ? "TooManyRequests" : status === 503 ? "serviceNotAvailable" : "generalException";
 }

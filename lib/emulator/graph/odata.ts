@@ -5,13 +5,20 @@ import type { EntitySet } from "./state.ts";
 export type KeyProp = "id" | "appId" | "uniqueName";
 export interface Target {
   set: EntitySet;
-  key?: { prop: KeyProp; value: string; text: string };
+  key?: { prop: KeyProp; value: string };
 }
 
 const SETS: Record<string, EntitySet> = { applications: "applications", serviceprincipals: "servicePrincipals", oauth2permissiongrants: "oauth2PermissionGrants" };
 const ALTERNATE_KEYS: Record<EntitySet, KeyProp[]> = { applications: ["appId", "uniqueName"], servicePrincipals: ["appId"], oauth2PermissionGrants: [] };
 
 const unquote = (s: string) => s.slice(1, -1).replace(/''/g, "'");
+const decode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
 
 /**
  * `/applications`, `/applications/{id}`, `/applications('{id}')` and the alternate keys declared in the CSDL:
@@ -26,19 +33,19 @@ export function parseTarget(path: string): Target {
     const segments = path.split("/").filter(Boolean);
     const known = segments[0] !== undefined && SETS[segments[0].replace(/\(.*$/, "").toLowerCase()] !== undefined;
     const segment = (known ? segments[segments.length - 1] : segments[0]) ?? "";
-    throw new GraphFault(400, "BadRequest", `Resource not found for the segment '${decodeURIComponent(segment)}'.`);
+    throw new GraphFault(400, "BadRequest", `Resource not found for the segment '${decode(segment)}'.`);
   }
-  if (m[3] !== undefined) return { set, key: { prop: "id", value: decodeURIComponent(m[3]), text: decodeURIComponent(m[3]) } };
+  if (m[3] !== undefined) return { set, key: { prop: "id", value: decode(m[3]) } };
   if (m[2] === undefined) return { set };
-  const text = decodeURIComponent(m[2]);
+  const text = decode(m[2]);
   const alt = /^(\w+)=('(?:[^']|'')*')$/.exec(text);
   if (alt) {
     const prop = ALTERNATE_KEYS[set].find((p) => p.toLowerCase() === alt[1]!.toLowerCase());
     if (!prop) throw new GraphFault(400, "BadRequest", `The key property '${alt[1]}' is not an alternate key of '${set}'.`);
-    return { set, key: { prop, value: unquote(alt[2]!), text } };
+    return { set, key: { prop, value: unquote(alt[2]!) } };
   }
   const id = /^'(?:[^']|'')*'$/.test(text) ? unquote(text) : text;
-  return { set, key: { prop: "id", value: id, text: id } };
+  return { set, key: { prop: "id", value: id } };
 }
 
 /** Properties each set supports in `$filter`; `any` marks string collections filtered with `/any(x:x eq '…')`. */
