@@ -7,8 +7,9 @@ import { startTestEmulator } from "../helpers/emulator.ts";
 import type { Emulator } from "../../lib/emulator/index.ts";
 import { CSDL_TYPES } from "../../lib/emulator/graph/csdl-types.ts";
 
-// Contract: emulator responses against the JSON derived from Graph's published CSDL (shared/reference/microsoft-graph).
-const DERIVED_JSON = process.env.GRAPH_DERIVED_JSON ?? "/work/shared/reference/microsoft-graph/graph-v1.0.subset.derived.json";
+// Contract: emulator responses against the JSON derived from Graph's published CSDL (a copy of
+// shared/reference/microsoft-graph in test/reference, MIT, so the test runs on a clean clone).
+const DERIVED_JSON = new URL("../reference/microsoft-graph/graph-v1.0.subset.derived.json", import.meta.url);
 
 interface DerivedProp {
   name: string;
