@@ -8,7 +8,7 @@ import { UsageError } from "../azure/errors.ts";
 import { ArmLimiter } from "../azure/limiter.ts";
 import type { AppConfig } from "../config/resolve.ts";
 import type { LoadedConfig } from "../config/load.ts";
-import type { RunOptions } from "../plan/run-command.ts";
+import type { OutputIo, RunOptions } from "../plan/run-command.ts";
 import type { OptionSpec } from "./args.ts";
 
 /** Flags every writing command takes (DESIGN §3). */
@@ -83,15 +83,9 @@ export async function openSession(flags: WritingFlags, env: NodeJS.ProcessEnv = 
   return { endpoints, credential, principal, arm, tenantId: env.AZURE_TENANT_ID ?? principal.tenantId ?? "" };
 }
 
-/** Where a command reads and writes: the real process, or a test's capture. */
-export interface CommandIo {
+/** Where a command reads its environment and writes: the real process, or a test's capture. */
+export interface CommandIo extends OutputIo {
   env: NodeJS.ProcessEnv;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdinIsTTY: boolean;
-  stderrIsTTY?: boolean;
-  color: boolean;
-  confirm: (question: string) => Promise<boolean>;
 }
 
 export function processIo(): CommandIo {
@@ -115,12 +109,8 @@ export function runOptions(flags: WritingFlags, io: CommandIo): RunOptions {
     planOut: flags["plan-out"],
     planIn: flags.plan,
     concurrency: parseConcurrency(flags.concurrency),
-    stdout: io.stdout,
-    stderr: io.stderr,
-    stdinIsTTY: io.stdinIsTTY,
-    stderrIsTTY: io.stderrIsTTY,
+    ...io,
     color: io.color && !flags.json,
-    confirm: io.confirm,
   };
 }
 

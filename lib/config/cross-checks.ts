@@ -1,4 +1,5 @@
 import { parseLoginParameters, scopeResources } from "../auth/login-parameters.ts";
+import { checkKeys } from "./keys-checks.ts";
 import { normalizeListPolicy } from "./list-policy.ts";
 import type { AppConfig } from "./resolve.ts";
 
@@ -43,5 +44,6 @@ export function crossCheck(apps: AppConfig[]): CrossCheckResult {
       }
     }
   }
-  return { errors, warnings };
+  const keys = checkKeys(apps);
+  return { errors: [...errors, ...keys.errors], warnings: [...warnings, ...keys.warnings] };
 }

@@ -21,14 +21,8 @@ export interface ReconcileSpec {
   planAll(progress: (line: string) => void): Promise<PlannedTarget[]>;
 }
 
-export interface RunOptions {
-  dryRun: boolean;
-  yes: boolean;
-  json: boolean;
-  detailedExitcode: boolean;
-  planOut?: string;
-  planIn?: string;
-  concurrency: number;
+/** Where output goes and how to ask: the real process, or a test's capture. */
+export interface OutputIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   stdinIsTTY: boolean;
@@ -36,6 +30,16 @@ export interface RunOptions {
   stderrIsTTY?: boolean;
   color: boolean;
   confirm: (question: string) => Promise<boolean>;
+}
+
+export interface RunOptions extends OutputIo {
+  dryRun: boolean;
+  yes: boolean;
+  json: boolean;
+  detailedExitcode: boolean;
+  planOut?: string;
+  planIn?: string;
+  concurrency: number;
 }
 
 function sameChanges(saved: TargetPlan, fresh: TargetPlan): boolean {

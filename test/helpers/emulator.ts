@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../lib/emulator/index.ts";
+import { connectionInfo, startEmulator, type Emulator, type EmulatorOptions } from "../../lib/emulator/index.ts";
 
 /** Starts an in-process emulator signed by the run's shared test CA (see global-setup.ts). */
 export async function startTestEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
@@ -10,17 +10,7 @@ export async function startTestEmulator(opts: EmulatorOptions = {}): Promise<Emu
   return startEmulator({ ...opts, ca });
 }
 
-/** Environment a tool process or in-process client needs to reach `emu`. */
+/** Environment a tool process or in-process client needs to reach `emu`: what scripts/emulator.ts prints. */
 export function emulatorEnv(emu: Emulator): Record<string, string> {
-  return {
-    AZURE_AUTHORITY_HOST: emu.url,
-    AZURE_TENANT_ID: emu.tenantId,
-    AZURE_CLIENT_ID: emu.clientId,
-    AZURE_CLIENT_SECRET: emu.clientSecret,
-    AZURE_SUBSCRIPTION_ID: emu.subscriptionId,
-    AZURE_RESOURCE_MANAGER_ENDPOINT: emu.url,
-    MICROSOFT_GRAPH_ENDPOINT: emu.url,
-    AZURE_KEYVAULT_URL: emu.url,
-    NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? "",
-  };
+  return connectionInfo(emu, process.env.NODE_EXTRA_CA_CERTS ?? "").env;
 }

@@ -1,0 +1,56 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { HostUnreachableError, errorMessage } from "../azure/errors.ts";
+
+export interface HostRetryOptions {
+  /** Tries in all, including the first. */
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** About 2 + 4 + 8 s of waiting: long enough for a cold host to start, short enough that a stopped app fails fast. */
+export const DEFAULT_HOST_RETRY: HostRetryOptions = { attempts: 4, baseMs: 2_000, maxMs: 15_000 };
+
+/** Delay before retry `n` (1-based): exponential with "equal jitter", half fixed and half random, capped. */
+export function backoffMs(n: number, o: HostRetryOptions, random: () => number = Math.random): number {
+  const cap = Math.min(o.maxMs, o.baseMs * 2 ** (n - 1));
+  return Math.round(cap / 2 + random() * (cap / 2));
+}
+
+/**
+ * Retries `op` only while it fails with the host-runtime 400 (HostUnreachableError). The SDK pipeline does not retry
+ * a 400 at all, so this adds no second layer over its retries; every other error, including 429 and 5xx that the
+ * SDK already retried, is rethrown at once (DESIGN §7). `stillWorthIt` lets the caller stop early (a stopped app
+ * will not start by itself). The final error says what to do: "host unreachable: is the app running?".
+ */
+export async function withHostRetry<T>(op: () => Promise<T>, o: HostRetryOptions, stillWorthIt?: () => Promise<string | undefined>): Promise<T> {
+  const wait = o.sleep ?? ((ms: number) => sleep(ms));
+  let last: HostUnreachableError | undefined;
+  for (let attempt = 1; attempt <= o.attempts; attempt++) {
+    try {
+      return await op();
+    } catch (e) {
+      if (!(e instanceof HostUnreachableError)) throw e;
+      last = e;
+      if (attempt === o.attempts) break;
+      const why = stillWorthIt ? await stillWorthIt().catch(() => undefined) : undefined;
+      if (why) return fail(e, `${why}; not retried`);
+      await wait(backoffMs(attempt, o, o.random));
+    }
+  }
+  return fail(last!, `${o.attempts} attempts`);
+}
+
+function fail(e: HostUnreachableError, detail: string): never {
+  throw new HostUnreachableError(`host unreachable: is the app running? (${detail}; last answer: ${errorMessage(e)})`, {
+    service: e.service,
+    status: e.status,
+    code: e.code,
+    method: e.method,
+    url: e.url,
+    requestId: e.requestId,
+    correlationId: e.correlationId,
+  });
+}
