@@ -255,3 +255,38 @@ describe("throttling and faults", () => {
     expect(err.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe("site config, app settings, start/stop through the typed SDK", () => {
+  test("config/web carries minTlsVersion and CORS; app settings list and replace", async () => {
+    const client = sdkClient(emu);
+    const cfg = await client.webApps.getConfiguration(RG, "func-orders");
+    expect(cfg.minTlsVersion).toBe("1.2");
+    await client.webApps.updateConfiguration(RG, "func-orders", { cors: { allowedOrigins: ["*"] }, minTlsVersion: "1.0" });
+    expect((await client.webApps.getConfiguration(RG, "func-orders")).cors?.allowedOrigins).toEqual(["*"]);
+    await client.webApps.updateApplicationSettings(RG, "func-orders", { properties: { A: "1" } });
+    expect((await client.webApps.listApplicationSettings(RG, "func-orders")).properties).toEqual({ A: "1" });
+  });
+
+  test("stop makes key routes answer the host-runtime error; start brings them back", async () => {
+    const client = sdkClient(emu);
+    const arm = toolArmClient(emu);
+    await client.webApps.stop(RG, "func-orders", { });
+    expect((await client.webApps.get(RG, "func-orders")).state).toBe("Stopped");
+    await expect(arm.post(`${sitePath("func-orders")}/host/default/listkeys`)).rejects.toBeInstanceOf(HostUnreachableError);
+    await client.webApps.start(RG, "func-orders");
+    expect((await arm.post(`${sitePath("func-orders")}/host/default/listkeys`)).status).toBe(200);
+  });
+
+  test("a client builds its own world through ARM PUTs: resource group, site, slot, function, key", async () => {
+    const arm = toolArmClient(emu);
+    const base = `/subscriptions/${SUB}/resourceGroups/rg-new`;
+    // Resource groups are Microsoft.Resources: their own api-versions.
+    expect((await toolArmClient(emu, { apiVersion: "2021-04-01" }).put(base, { location: "northeurope" })).status).toBe(201);
+    expect((await arm.put(`${base}/providers/Microsoft.Web/sites/func-new`, { location: "northeurope", kind: "functionapp", properties: { httpsOnly: true } })).status).toBe(201);
+    expect((await arm.put(`${base}/providers/Microsoft.Web/sites/func-new/slots/blue`, { location: "northeurope" })).status).toBe(201);
+    expect((await arm.put(`${base}/providers/Microsoft.Web/sites/func-new/functions/hello`, { properties: { config: {} } })).status).toBe(201);
+    expect((await arm.put(`${base}/providers/Microsoft.Web/sites/func-new/functions/hello/keys/k1`, { properties: { name: "k1" } })).status).toBe(201);
+    const keys = await arm.post<Record<string, string>>(`${base}/providers/Microsoft.Web/sites/func-new/functions/hello/listkeys`);
+    expect(Object.keys(keys.body).sort()).toEqual(["default", "k1"]);
+  });
+});

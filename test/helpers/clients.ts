@@ -15,7 +15,7 @@ export function sdkClient(emu: Emulator, credential: TokenCredential = credentia
 }
 
 /** The tool's raw-JSON ARM client, from the env the emulator prints. */
-export function toolArmClient(emu: Emulator, opts: { maxRetries?: number } = {}): ArmClient {
+export function toolArmClient(emu: Emulator, opts: { maxRetries?: number; apiVersion?: string } = {}): ArmClient {
   return createArmClient({ credential: credentialFor(emu), endpoints: endpointsFromEnv(emulatorEnv(emu)), ...opts });
 }
 
