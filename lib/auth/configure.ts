@@ -9,7 +9,7 @@ import type { PlanHeader, TargetPlan, TargetRef } from "../plan/model.ts";
 import { resultOf, type PlannedTarget, type ReconcileSpec } from "../plan/run-command.ts";
 import { writeBackup } from "./backup.ts";
 import type { AuthContext } from "./owned-fields.ts";
-import { planAuth, unpersistedFields } from "./plan-auth.ts";
+import { planAuth, requiredSecretSetting, unpersistedFields } from "./plan-auth.ts";
 
 export interface RegistrationFacts {
   appId: string;
@@ -25,6 +25,11 @@ export interface ConfigureAuthDeps {
   backupDir: string;
   migrateV1: boolean;
   concurrency: number;
+  /**
+   * Also check that the client-secret app setting exists (one POST config/appsettings/list per target that asks for
+   * resource scopes). Off by default so a no-op run stays at one read and a change at four calls.
+   */
+  checkAppSettings?: boolean;
 }
 
 interface AuthDoc {
@@ -87,6 +92,14 @@ export function configureAuthSpec(apps: AppConfig[], slotFilter: string | undefi
       };
     }
     const result = planAuth(observed, app.auth!, ctx);
+    const setting = deps.checkAppSettings ? requiredSecretSetting(result.desired) : undefined;
+    if (setting) {
+      // Only the names are looked at; the values (secrets) are never kept or printed.
+      const settings = await arm.post<{ properties?: Record<string, unknown> }>(`${sitePath(target)}/config/appsettings/list`);
+      if (!Object.keys(settings.body.properties ?? {}).includes(setting)) {
+        result.warnings.push(`app setting '${setting}' (clientSecretSettingName) does not exist on this ${target.slot ? "slot" : "app"}: sign-in cannot redeem the code; add it as a slot-sticky setting`);
+      }
+    }
     if (result.changes.length === 0) return { plan: { ...base, status: "no-op", changes: [], unchanged: result.unchanged, warnings: result.warnings } };
 
     // The V1 check costs a POST (a write-bucket call), so it is made only when a write is planned.

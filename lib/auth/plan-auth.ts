@@ -55,6 +55,15 @@ export function prerequisiteWarnings(props: Record<string, unknown>): string[] {
   return warnings;
 }
 
+/** The app setting that must hold the client secret, when the document asks for resource scopes (seed 003). */
+export function requiredSecretSetting(props: Record<string, unknown>): string | undefined {
+  const aad = getPath(props, ["identityProviders", "azureActiveDirectory"]);
+  const params = getPath(aad, ["login", "loginParameters"]);
+  const name = getPath(aad, ["registration", "clientSecretSettingName"]);
+  const scopes = parseLoginParameters(Array.isArray(params) ? params.filter((p): p is string => typeof p === "string") : []).scopes;
+  return typeof name === "string" && name && scopeResources(scopes).length > 0 ? name : undefined;
+}
+
 /** Owned fields whose re-read value differs from what was written: the service did not keep them. */
 export function unpersistedFields(written: Record<string, unknown>, reread: Record<string, unknown>, paths: readonly string[][]): string[] {
   return paths.filter((p) => !jsonEqual(getPath(reread, p) ?? null, getPath(written, p) ?? null)).map((p) => p.join("."));

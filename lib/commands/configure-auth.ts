@@ -11,6 +11,7 @@ export const configureAuthCli = {
   options: {
     ...WRITING_OPTIONS,
     "migrate-v1": { type: "boolean", description: "Allow writing to apps still on V1 auth (migrates them; irreversible)" },
+    "check-app-settings": { type: "boolean", description: "Also check the client-secret app setting exists (one extra POST per target asking for resource scopes)" },
     "backup-dir": { type: "string", valueName: "dir", description: "Where the document is saved before each PUT", default: ".backups/configure-auth" },
   },
   examples: [
@@ -51,6 +52,7 @@ export async function configureAuthCommand(argv: string[], io: CommandIo): Promi
       resolveRegistration: registrationResolver(session),
       backupDir: flags["backup-dir"] ?? ".backups/configure-auth",
       migrateV1: flags["migrate-v1"],
+      checkAppSettings: flags["check-app-settings"],
       concurrency: options.concurrency,
     },
     header,

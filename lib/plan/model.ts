@@ -14,6 +14,8 @@ export interface FieldChange {
   sensitive?: boolean;
   /** Changes who can call the app or how tokens are validated: listed again under their own heading. */
   security?: boolean;
+  /** `after` derives from the time of planning (a generated key name): a saved plan is matched on `path` and kind only. */
+  volatile?: boolean;
 }
 
 export interface TargetRef {

@@ -43,10 +43,9 @@ export interface RunOptions extends OutputIo {
 }
 
 function sameChanges(saved: TargetPlan, fresh: TargetPlan): boolean {
-  return jsonEqual(
-    saved.changes.map((c) => [c.field, c.kind, c.sensitive ? null : c.after]),
-    fresh.changes.map((c) => [c.field, c.kind, c.sensitive ? null : c.after]),
-  );
+  // `path` identifies a change; `field` is display text and, for a volatile change, carries the planning time.
+  const key = (c: TargetPlan["changes"][number]) => [c.path, c.kind, c.sensitive || c.volatile ? null : c.after];
+  return jsonEqual(saved.changes.map(key), fresh.changes.map(key));
 }
 
 function outcomeOf(t: TargetPlan): TargetResult["outcome"] {

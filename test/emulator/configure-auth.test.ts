@@ -196,6 +196,14 @@ describe("configure-auth against the emulator", () => {
     expect(r.out + r.err).not.toContain("canary-v1-secret");
   });
 
+  test("--check-app-settings reports a missing client-secret setting by name, never printing values", async () => {
+    await toolArmClient(emu).put(`${sitePath("func-a")}/config/appsettings`, { properties: { OTHER: "canary-appsetting-value-91c3" } });
+    const r = await run(["--dry-run", "--app", "func-a", "--slot", "production", "--check-app-settings"]);
+    expect(r.out).toMatch(/app setting 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET' \(clientSecretSettingName\) does not exist/);
+    expect(r.out + r.err).not.toContain("canary-appsetting-value");
+    expect(armCalls().some((c) => c.path.endsWith("/config/appsettings/list"))).toBe(true);
+  });
+
   test("one failing app does not stop the others", async () => {
     const api = toolArmClient(emu);
     await api.put(`${sitePath("func-a")}/config/authsettingsV2`, { properties: {} });
