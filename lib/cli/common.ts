@@ -23,6 +23,7 @@ export const WRITING_OPTIONS = {
   "plan-out": { type: "string", valueName: "file", description: "Save the plan (to apply later with --plan)" },
   plan: { type: "string", valueName: "file", description: "Apply a saved plan; refused if anything changed since" },
   concurrency: { type: "string", valueName: "n", description: "Targets worked on at once", default: "8" },
+  shard: { type: "string", valueName: "i/n", description: "Only shard i of n, split by subscription (CI matrix; throttling is per subscription)" },
   auth: { type: "string", valueName: "kind", description: "Credential: env | cli | managed-identity | workload-identity | default", default: "env" },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -37,6 +38,7 @@ export interface WritingFlags {
   "plan-out"?: string;
   plan?: string;
   concurrency?: string;
+  shard?: string;
   auth?: string;
 }
 
@@ -56,13 +58,29 @@ export function checkFlagCombination(flags: WritingFlags): void {
   if (flags.plan && flags["dry-run"]) throw new UsageError("--plan applies a saved plan; --dry-run would make that a no-op.", { fix: "Drop one of them." });
 }
 
-/** Apps selected by --app (a name or glob, case-insensitive, as ARM names are). */
-export function selectApps(config: LoadedConfig, pattern: string | undefined): AppConfig[] {
-  if (!pattern) return config.apps;
-  const match = picomatch(pattern, { nocase: true });
-  const apps = config.apps.filter((a) => match(a.name));
-  if (apps.length === 0) throw new UsageError(`--app '${pattern}' matches no app in ${config.file}.`, { fix: `Apps in the config: ${config.apps.map((a) => a.name).join(", ")}.` });
-  return apps;
+/** Apps selected by --app (a name or glob, case-insensitive, as ARM names are) and --shard. */
+export function selectApps(config: LoadedConfig, pattern: string | undefined, shard?: string): AppConfig[] {
+  let apps = config.apps;
+  if (pattern) {
+    const match = picomatch(pattern, { nocase: true });
+    apps = apps.filter((a) => match(a.name));
+    if (apps.length === 0) throw new UsageError(`--app '${pattern}' matches no app in ${config.file}.`, { fix: `Apps in the config: ${config.apps.map((a) => a.name).join(", ")}.` });
+  }
+  return shard ? shardBySubscription(apps, shard) : apps;
+}
+
+/**
+ * `--shard i/n`: whole subscriptions per shard, so parallel CI jobs never share a subscription's ARM buckets.
+ * Subscriptions are sorted, so every job computes the same split.
+ */
+export function shardBySubscription(apps: AppConfig[], shard: string): AppConfig[] {
+  const m = /^(\d+)\/(\d+)$/.exec(shard);
+  const i = Number(m?.[1]);
+  const n = Number(m?.[2]);
+  if (!m || n < 1 || i < 1 || i > n) throw new UsageError(`--shard must be i/n with 1 <= i <= n, got '${shard}'.`, { fix: "For a 3-job matrix use --shard 1/3, 2/3 and 3/3." });
+  const subs = [...new Set(apps.map((a) => a.subscriptionId.toLowerCase()))].sort();
+  const mine = new Set(subs.filter((_, k) => k % n === i - 1));
+  return apps.filter((a) => mine.has(a.subscriptionId.toLowerCase()));
 }
 
 export interface Session {

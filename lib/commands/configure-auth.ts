@@ -33,7 +33,7 @@ export async function configureAuthCommand(argv: string[], io: CommandIo): Promi
   checkFlagCombination(flags);
   // The config is validated completely before any network call.
   const config = loadConfig(requireConfig(flags, configureAuthCli.name), io.env);
-  const apps = selectApps(config, flags.app);
+  const apps = selectApps(config, flags.app, flags.shard);
   const options = runOptions(flags, io);
   for (const w of config.warnings) io.stderr.write(`warning: ${w}\n`);
   const session = await openSession(flags, io.env);
