@@ -25,18 +25,24 @@ export interface Target {
   type: string;
 }
 
-export function findTarget(env: ArmEnv, ctx: Ctx): Target | undefined {
-  const { subscriptionId, resourceGroupName, name, slot } = ctx.params as Record<string, string>;
-  const rg = env.state.resourceGroup(subscriptionId!, resourceGroupName!);
-  if (!rg) {
+/** The site named by the route, or a 404 in ARM's words (resource group first, as ARM checks it first). */
+export function findSite(env: ArmEnv, ctx: Ctx): SiteState | undefined {
+  const { subscriptionId, resourceGroupName, name } = ctx.params as Record<string, string>;
+  if (!env.state.resourceGroup(subscriptionId!, resourceGroupName!)) {
     armError(ctx, 404, "ResourceGroupNotFound", `Resource group '${resourceGroupName}' could not be found.`);
     return undefined;
   }
   const site = env.state.site(subscriptionId!, resourceGroupName!, name!);
   if (!site) {
     armError(ctx, 404, "ResourceNotFound", `The Resource 'Microsoft.Web/sites/${name}' under resource group '${resourceGroupName}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
-    return undefined;
   }
+  return site;
+}
+
+export function findTarget(env: ArmEnv, ctx: Ctx): Target | undefined {
+  const { resourceGroupName, slot } = ctx.params as Record<string, string>;
+  const site = findSite(env, ctx);
+  if (!site) return undefined;
   if (slot === undefined) return { site, app: site, id: siteId(site), armName: site.name, type: "Microsoft.Web/sites" };
   const app = site.slots.get(slot.toLowerCase());
   if (!app) {

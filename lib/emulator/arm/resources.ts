@@ -1,6 +1,6 @@
 import { isObject, jsonBody, route, send, type Ctx, type Route } from "../http.ts";
 import { armError } from "./errors.ts";
-import { childResource, clone, findTarget, page, siteId, type ArmEnv, type Target } from "./model.ts";
+import { childResource, clone, findSite, findTarget, page, siteId, type ArmEnv, type Target } from "./model.ts";
 import { newAppState, type AppState, type JsonObject, type SiteState } from "./state.ts";
 
 export const SITE = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites/{name}";
@@ -167,23 +167,20 @@ export function resourceRoutes(env: ArmEnv): Route[] {
       send(ctx, 200, siteBody(t));
     }),
     route("GET", `${SITE}/slots`, (ctx) => {
-      const t = findTarget(env, ctx);
-      if (!t) return;
-      send(ctx, 200, page(env, ctx, [...t.site.slots.values()].map((s) => siteBody(targetOf(t.site, s)))));
+      const site = findSite(env, ctx);
+      if (site) send(ctx, 200, page(env, ctx, [...site.slots.values()].map((s) => siteBody(targetOf(site, s)))));
     }),
     route("PUT", `${SITE}/slots/{slot}`, (ctx) => {
-      const { slot, ...rest } = ctx.params;
-      ctx.params = rest;
-      const t = findTarget(env, ctx);
-      ctx.params.slot = slot!;
-      if (!t) return;
+      const site = findSite(env, ctx);
+      if (!site) return;
       const body = requireBodyObject(ctx);
       if (!body) return;
-      let app = t.site.slots.get(slot!.toLowerCase());
+      const slot = ctx.params.slot!;
+      let app = site.slots.get(slot.toLowerCase());
       const created = !app;
-      if (!app) t.site.slots.set(slot!.toLowerCase(), (app = newAppState(slot!)));
+      if (!app) site.slots.set(slot.toLowerCase(), (app = newAppState(slot)));
       applySiteProperties(app, body);
-      send(ctx, created ? 201 : 200, siteBody(targetOf(t.site, app)));
+      send(ctx, created ? 201 : 200, siteBody(targetOf(site, app)));
     }),
     ...siteAndSlot(env, "POST", "/stop", (ctx, t) => {
       t.app.state = "Stopped";
