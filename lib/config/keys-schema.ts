@@ -12,7 +12,7 @@ const vaultUrl = z
 
 const tags = z
   .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be a tag name of letters, digits, '_', '.' or '-'"), z.string().max(256, "tag values are at most 256 characters"))
-  .describe("Extra tags on every published secret version (Key Vault allows 15 tags in all; the tool uses 8)");
+  .describe("Extra tags on every published secret version (Key Vault allows 15 tags in all; the tool uses 9)");
 
 export const rotatedKeySchema = z
   .object({

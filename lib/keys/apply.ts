@@ -16,6 +16,7 @@ export interface ApplyKeyContext {
   secretName: string;
   /** The scope's keys as observed (values of existing keys to publish). */
   keys: KeyMap;
+  now: () => Date;
 }
 
 /**
@@ -49,7 +50,7 @@ export async function applyRotation(ctx: ApplyKeyContext, plan: RotationPlan): P
       case "publish": {
         const value = step.fresh ? fresh?.value : findKey(ctx.keys, step.name)?.value;
         if (!value) throw new VerificationError(`no value read for ${step.name}; nothing was published`, [step.name], { fix: "Run again." });
-        const version = await publish(kv, secretName, value, policy, ctx.target, step.name, step.createdAt);
+        const version = await publish(kv, secretName, value, policy, ctx.target, step.name, step.createdAt, ctx.now());
         written = { version, value, name: step.name };
         done.push(`published ${step.name} to ${secretName} (version ${version.version.slice(0, 8)})`);
         break;

@@ -2,14 +2,14 @@
  * Durations in the config: `30d`, `4h30m`, `90m`, `45s` (units in that order, each at most once). A plain format
  * rather than ISO 8601 (`PT4H30M`) because it is what people write in YAML and read in plans.
  */
-export const DURATION_PATTERN = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+export const DURATION_PATTERN = /^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
 const UNIT_MS = [86_400_000, 3_600_000, 60_000, 1_000] as const;
 
 /** Milliseconds of a duration string; undefined when it is not one. */
 export function parseDuration(text: string): number | undefined {
   const m = DURATION_PATTERN.exec(text.trim());
-  if (!m || text.trim() === "") return undefined;
+  if (!m) return undefined;
   return UNIT_MS.reduce((sum, unit, i) => sum + Number(m[i + 1] ?? 0) * unit, 0);
 }
 

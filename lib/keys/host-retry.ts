@@ -44,7 +44,9 @@ export async function withHostRetry<T>(op: () => Promise<T>, o: HostRetryOptions
 }
 
 function fail(e: HostUnreachableError, detail: string): never {
-  throw new HostUnreachableError(`host unreachable: is the app running? (${detail}; last answer: ${errorMessage(e)})`, {
+  // The ARM client's message starts with "POST /subscriptions/…/listkeys: "; the answer alone is what helps here.
+  const answer = errorMessage(e).replace(/^[A-Z]+ \/\S+: /, "");
+  throw new HostUnreachableError(`host unreachable: is the app running? (${detail}; last answer: ${answer})`, {
     service: e.service,
     status: e.status,
     code: e.code,

@@ -78,7 +78,7 @@ function shadowWarnings(i: RotationInput, names: string[]): string[] {
   if (!i.shadows?.size) return [];
   return [...new Set(names.map((n) => n.toLowerCase()))]
     .filter((n) => i.shadows!.has(n))
-    .map((n) => `key '${n}' exists both as a function key and as a host key (${i.shadows!.get(n)}); the function key shadows the host key for that function`);
+    .map((n) => `key '${n}' also exists among ${i.shadows!.get(n)}: a function key shadows the host key of the same name for its function`);
 }
 
 function planOverlap(i: RotationInput): RotationPlan {
@@ -134,7 +134,7 @@ function planOverlap(i: RotationInput): RotationPlan {
     else if (!pubOnApp) warnings.push(`Key Vault holds '${pub!.keyName}', which no longer exists on the app (callers reading it hold a dead key): publishing ${current.name}`);
     else if (same(pubOnApp.name, current.name)) warnings.push(`Key Vault holds a different value for ${current.name} than the app (regenerated outside this tool?): publishing the app's value`);
     else notes.push(`finishing an interrupted rotation: ${current.name} was created but not published`);
-    if (i.force && due) notes.push(`--force: finishing the interrupted rotation counts as the rotation; no second key is created`);
+    if (i.force) notes.push(`--force: finishing the interrupted rotation counts as the rotation; no second key is created`);
   } else {
     notes.push(`${current.name} is published and verified; next rotation after ${iso(new Date(current.at.getTime() + i.maxAgeMs))}`);
   }

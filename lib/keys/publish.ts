@@ -12,7 +12,7 @@ export const CONTENT_TYPE = { function: "azure-functions/function-key", host: "a
  * Tags on every published version: they are the Key Vault half of the rotation state (which physical key a version
  * holds, for which app, slot and function, created when), so any run can tell what was published without a local file.
  */
-export function versionTags(p: KeyPolicy, target: TargetRef, keyName: string, createdAt: Date): Record<string, string> {
+export function versionTags(p: KeyPolicy, target: TargetRef, keyName: string, createdAt: Date, publishedAt: Date): Record<string, string> {
   return {
     ...p.tags,
     keyName,
@@ -22,6 +22,7 @@ export function versionTags(p: KeyPolicy, target: TargetRef, keyName: string, cr
     ...(p.functionName ? { function: p.functionName } : {}),
     scope: p.scope,
     createdOn: createdAt.toISOString(),
+    publishedOn: publishedAt.toISOString(),
     managedBy: MANAGED_BY,
   };
 }
@@ -30,20 +31,29 @@ export function versionTags(p: KeyPolicy, target: TargetRef, keyName: string, cr
 export function toPublished(latest: LatestSecret): Published {
   if (latest.state !== "found") return latest;
   const s = latest.secret;
-  const createdOn = s.tags.createdOn ? new Date(s.tags.createdOn) : undefined;
+  const createdOn = tagDate(s.tags.createdOn);
+  // The grace period runs from the later of the vault's own `created` and the publishing run's clock (publishedOn):
+  // the vault's time cannot be moved back by a skewed runner, and the runner's time is the clock the planner compares
+  // with (and the one tests inject), so neither can end the grace period early.
+  const times = [s.createdOn, tagDate(s.tags.publishedOn)].filter((d): d is Date => d !== undefined);
   return {
     state: "found",
     version: s.version,
     keyName: s.tags.keyName,
-    publishedAt: s.createdOn,
-    createdOn: createdOn && !Number.isNaN(createdOn.getTime()) ? createdOn : undefined,
+    publishedAt: times.length ? new Date(Math.max(...times.map((d) => d.getTime()))) : undefined,
+    createdOn,
     value: s.value,
   };
 }
 
+function tagDate(v: string | undefined): Date | undefined {
+  const d = v ? new Date(v) : undefined;
+  return d && !Number.isNaN(d.getTime()) ? d : undefined;
+}
+
 /** Writes a new version holding `value`. */
-export function publish(kv: KeyVaultSecrets, secretName: string, value: Secret, p: KeyPolicy, target: TargetRef, keyName: string, createdAt: Date): Promise<SecretVersion> {
-  return kv.set(secretName, value, { tags: versionTags(p, target, keyName, createdAt), contentType: CONTENT_TYPE[p.scope] });
+export function publish(kv: KeyVaultSecrets, secretName: string, value: Secret, p: KeyPolicy, target: TargetRef, keyName: string, createdAt: Date, now: Date): Promise<SecretVersion> {
+  return kv.set(secretName, value, { tags: versionTags(p, target, keyName, createdAt, now), contentType: CONTENT_TYPE[p.scope] });
 }
 
 /** Reads the version just written, by its id, and checks value and keyName tag (a 200 is not proof the write was kept). */
