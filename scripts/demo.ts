@@ -33,6 +33,9 @@ runMain(async (argv) => {
   const env = { ...process.env, ...emulator.info.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" };
   const backups = ".backups/demo";
   const steps: Step[] = [
+    { title: "App registrations: what would change (dry run)", script: "update-manifest", args: ["--config", config, "--dry-run", "--detailed-exitcode"], expect: [2] },
+    { title: "App registrations: apply (application, service principal, admin consent)", script: "update-manifest", args: ["--config", config, "--yes"], expect: [0] },
+    { title: "App registrations: second run plans nothing", script: "update-manifest", args: ["--config", config, "--dry-run", "--detailed-exitcode"], expect: [0] },
     { title: "Easy Auth: what would change (dry run)", script: "configure-auth", args: ["--config", config, "--dry-run", "--detailed-exitcode"], expect: [2] },
     { title: "Easy Auth: apply", script: "configure-auth", args: ["--config", config, "--yes", "--backup-dir", backups], expect: [0] },
     { title: "Easy Auth: second run plans nothing", script: "configure-auth", args: ["--config", config, "--dry-run", "--detailed-exitcode"], expect: [0] },

@@ -1,6 +1,7 @@
 import { parseLoginParameters, scopeResources } from "../auth/login-parameters.ts";
 import { checkKeys } from "./keys-checks.ts";
 import { normalizeListPolicy } from "./list-policy.ts";
+import { registrationChecks } from "./registration-checks.ts";
 import type { AppConfig } from "./resolve.ts";
 
 export interface CrossCheckResult {
@@ -45,5 +46,6 @@ export function crossCheck(apps: AppConfig[]): CrossCheckResult {
     }
   }
   const keys = checkKeys(apps);
-  return { errors: [...errors, ...keys.errors], warnings: [...warnings, ...keys.warnings] };
+  const reg = registrationChecks(apps);
+  return { errors: [...errors, ...keys.errors, ...reg.errors], warnings: [...warnings, ...keys.warnings, ...reg.warnings] };
 }

@@ -43,7 +43,8 @@ export function resolveApps(fleet: Fleet, env: NodeJS.ProcessEnv): { apps: AppCo
       slots: a.slots,
       // defaults.auth applies to apps that declare `auth` (even `auth: {}`): Easy Auth never appears on an app unasked.
       auth: a.auth ? withAuthDefaults(deepMerge(fleet.defaults.auth, a.auth)!) : undefined,
-      registration: deepMerge(fleet.defaults.registration, a.registration),
+      // Likewise defaults.registration: update-manifest creates registrations, so only for apps that ask for one.
+      registration: a.registration ? deepMerge(fleet.defaults.registration, a.registration) : undefined,
       keys: deepMerge(fleet.defaults.keys, a.keys),
     };
   });
