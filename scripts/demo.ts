@@ -39,6 +39,10 @@ runMain(async (argv) => {
     { title: "Easy Auth: what would change (dry run)", script: "configure-auth", args: ["--config", config, "--dry-run", "--detailed-exitcode"], expect: [2] },
     { title: "Easy Auth: apply", script: "configure-auth", args: ["--config", config, "--yes", "--backup-dir", backups], expect: [0] },
     { title: "Easy Auth: second run plans nothing", script: "configure-auth", args: ["--config", config, "--dry-run", "--detailed-exitcode"], expect: [0] },
+    { title: "Keys: rotate (new key, published to Key Vault, verified)", script: "rotate-keys", args: ["--config", config, "--yes", "--app", "func-{greeting,orders}"], expect: [0] },
+    { title: "Keys: rotate again now: both keys stay live during the overlap", script: "rotate-keys", args: ["--config", config, "--yes", "--force", "--app", "func-greeting"], expect: [0] },
+    { title: "Keys: second run plans nothing (old keys go after the grace period)", script: "rotate-keys", args: ["--config", config, "--dry-run", "--detailed-exitcode", "--app", "func-{greeting,orders}"], expect: [0] },
+    { title: "Keys: a stopped app is reported (host unreachable), nothing is deleted", script: "rotate-keys", args: ["--config", config, "--yes", "--app", "func-batch"], expect: [1] },
   ];
   let failed = 0;
   try {
@@ -53,6 +57,10 @@ runMain(async (argv) => {
   } finally {
     await emulator.stop();
   }
-  process.stdout.write(failed ? `\nDemo finished with ${failed} unexpected result(s).\n` : "\nDemo complete: the fleet matches the config, and a second run has nothing to do.\n");
+  process.stdout.write(
+    failed
+      ? `\nDemo finished with ${failed} unexpected result(s).\n`
+      : "\nDemo complete: registrations, Easy Auth and keys match the config, and second runs have nothing to do.\n",
+  );
   return failed ? 1 : 0;
 });
