@@ -92,11 +92,12 @@ export interface Session {
 }
 
 /** Credential (explicit --auth), endpoints from the env, and the ARM client with one limiter shared by all workers. */
-export async function openSession(flags: WritingFlags, env: NodeJS.ProcessEnv = process.env): Promise<Session> {
+export async function openSession(flags: WritingFlags, env: NodeJS.ProcessEnv = process.env, service: "arm" | "graph" = "arm"): Promise<Session> {
   const kind = parseAuthKind(flags.auth);
   const endpoints = endpointsFromEnv(env);
   const credential = createCredential(kind, endpoints, env);
-  const principal = await describePrincipal(kind, credential, endpoints.armScope);
+  // The principal is read from a token for the service the command talks to (its token is cached for the run).
+  const principal = await describePrincipal(kind, credential, service === "graph" ? endpoints.graphScope : endpoints.armScope);
   const arm = createArmClient({ credential, endpoints, limiter: new ArmLimiter() });
   return { endpoints, credential, principal, arm, tenantId: env.AZURE_TENANT_ID ?? principal.tenantId ?? "" };
 }

@@ -45,7 +45,7 @@ export async function updateManifestCommand(argv: string[], io: CommandIo, overr
   const options = runOptions(flags, io);
   for (const w of config.warnings) io.stderr.write(`warning: ${w}\n`);
   if (apps.length === 0) io.stderr.write(`warning: no selected app has a registration block in ${config.file}; nothing to do\n`);
-  const session = await openSession(flags, io.env);
+  const session = await openSession(flags, io.env, "graph");
   const header = {
     command: updateManifestCli.name,
     tenantId: session.tenantId,
