@@ -29,7 +29,7 @@ export function renderHelp(spec: CommandSpec<Record<string, OptionSpec>>): strin
   ].join("\n");
 }
 
-type Values<O extends Record<string, OptionSpec>> = {
+export type Values<O extends Record<string, OptionSpec>> = {
   [K in keyof O]: O[K]["type"] extends "boolean" ? boolean : O[K]["multiple"] extends true ? string[] : string | undefined;
 };
 

@@ -1,7 +1,6 @@
-import { parseCommandArgs, renderHelp } from "../cli/args.ts";
-import { WRITING_OPTIONS, checkFlagCombination, formatPrincipal, openSession, requireConfig, runOptions, selectApps, type CommandIo } from "../cli/common.ts";
+import { WRITING_OPTIONS, type CommandIo } from "../cli/common.ts";
+import { prepareRun, signIn } from "../cli/writing-command.ts";
 import { configureAuthSpec } from "../auth/configure.ts";
-import { loadConfig } from "../config/load.ts";
 import { runReconcile } from "../plan/run-command.ts";
 import { registrationResolver } from "../registration/resolve-facts.ts";
 
@@ -24,25 +23,10 @@ export const configureAuthCli = {
 
 /** configure-auth from argv to exit code (the script only adds the process). */
 export async function configureAuthCommand(argv: string[], io: CommandIo): Promise<number> {
-  const args = parseCommandArgs(configureAuthCli, argv);
-  if (args.help) {
-    io.stdout.write(renderHelp(configureAuthCli));
-    return 0;
-  }
-  const flags = args.values;
-  checkFlagCombination(flags);
-  // The config is validated completely before any network call.
-  const config = loadConfig(requireConfig(flags, configureAuthCli.name), io.env);
-  const apps = selectApps(config, flags.app, flags.shard);
-  const options = runOptions(flags, io);
-  for (const w of config.warnings) io.stderr.write(`warning: ${w}\n`);
-  const session = await openSession(flags, io.env);
-  const header = {
-    command: configureAuthCli.name,
-    tenantId: session.tenantId,
-    subscriptions: [...new Set(apps.map((a) => a.subscriptionId))],
-    principal: formatPrincipal(session.principal),
-  };
+  const run = prepareRun(configureAuthCli, argv, io);
+  if (!run) return 0;
+  const { flags, apps, options } = run;
+  const { session, header } = await signIn(configureAuthCli, flags, io, apps.map((a) => a.subscriptionId));
   const spec = configureAuthSpec(
     apps,
     flags.slot,

@@ -1,8 +1,7 @@
-import { parseCommandArgs, renderHelp } from "../cli/args.ts";
-import { WRITING_OPTIONS, checkFlagCombination, formatPrincipal, openSession, requireConfig, runOptions, selectApps, type CommandIo } from "../cli/common.ts";
+import { WRITING_OPTIONS, type CommandIo } from "../cli/common.ts";
+import { prepareRun, signIn } from "../cli/writing-command.ts";
 import { UsageError } from "../azure/errors.ts";
 import { keyVaultFactory, type KeyVaultSecrets } from "../azure/keyvault-client.ts";
-import { loadConfig } from "../config/load.ts";
 import { DEFAULT_HOST_RETRY, type HostRetryOptions } from "../keys/host-retry.ts";
 import { keyWork, rotateKeysSpec } from "../keys/rotate.ts";
 import { runReconcile } from "../plan/run-command.ts";
@@ -37,29 +36,16 @@ const PHYSICAL_OR_KEY_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/;
 
 /** rotate-keys from argv to exit code (the script only adds the process). */
 export async function rotateKeysCommand(argv: string[], io: CommandIo, overrides: RotateKeysOverrides = {}): Promise<number> {
-  const args = parseCommandArgs(rotateKeysCli, argv);
-  if (args.help) {
-    io.stdout.write(renderHelp(rotateKeysCli));
-    return 0;
-  }
-  const flags = args.values;
-  checkFlagCombination(flags);
-  if (flags.revoke !== undefined && !PHYSICAL_OR_KEY_NAME.test(flags.revoke)) {
-    throw new UsageError(`--revoke '${flags.revoke}' is not a key name.`, { fix: "Pass the physical key name as listed by --dry-run, e.g. --revoke apim-20261123t0830z." });
-  }
-  // Config, selection and vault URLs are checked completely before any network call.
-  const config = loadConfig(requireConfig(flags, rotateKeysCli.name), io.env);
-  const apps = selectApps(config, flags.app, flags.shard);
+  const run = prepareRun(rotateKeysCli, argv, io, (flags) => {
+    if (flags.revoke !== undefined && !PHYSICAL_OR_KEY_NAME.test(flags.revoke)) {
+      throw new UsageError(`--revoke '${flags.revoke}' is not a key name.`, { fix: "Pass the physical key name as listed by --dry-run, e.g. --revoke apim-20261123t0830z." });
+    }
+  });
+  if (!run) return 0;
+  const { flags, apps, options } = run;
+  // Vault URLs are resolved before any network call too.
   const work = keyWork(apps, flags.slot, io.env);
-  const options = runOptions(flags, io);
-  for (const w of config.warnings) io.stderr.write(`warning: ${w}\n`);
-  const session = await openSession(flags, io.env);
-  const header = {
-    command: rotateKeysCli.name,
-    tenantId: session.tenantId,
-    subscriptions: [...new Set(work.map((w) => w.target.subscriptionId))],
-    principal: formatPrincipal(session.principal),
-  };
+  const { session, header } = await signIn(rotateKeysCli, flags, io, work.map((w) => w.target.subscriptionId));
   const spec = rotateKeysSpec(
     work,
     {

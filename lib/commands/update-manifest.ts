@@ -1,8 +1,7 @@
-import { parseCommandArgs, renderHelp } from "../cli/args.ts";
-import { WRITING_OPTIONS, checkFlagCombination, formatPrincipal, openSession, requireConfig, runOptions, selectApps, type CommandIo } from "../cli/common.ts";
+import { WRITING_OPTIONS, type CommandIo } from "../cli/common.ts";
+import { prepareRun, signIn } from "../cli/writing-command.ts";
 import { UsageError } from "../azure/errors.ts";
 import { createGraphApi } from "../azure/graph-client.ts";
-import { loadConfig } from "../config/load.ts";
 import { runReconcile } from "../plan/run-command.ts";
 import type { RetryPolicy } from "../registration/consistency.ts";
 import { updateManifestSpec } from "../registration/reconcile.ts";
@@ -31,28 +30,15 @@ export interface UpdateManifestOverrides {
 
 /** update-manifest from argv to exit code (the script only adds the process). */
 export async function updateManifestCommand(argv: string[], io: CommandIo, overrides: UpdateManifestOverrides = {}): Promise<number> {
-  const args = parseCommandArgs(updateManifestCli, argv);
-  if (args.help) {
-    io.stdout.write(renderHelp(updateManifestCli));
-    return 0;
-  }
-  const flags = args.values;
-  checkFlagCombination(flags);
-  if (flags.slot) throw new UsageError("--slot does not apply to update-manifest: an app and all its slots share one registration.", { fix: "Drop --slot (select apps with --app)." });
-  // The config is validated completely before any network call.
-  const config = loadConfig(requireConfig(flags, updateManifestCli.name), io.env);
-  const apps = selectApps(config, flags.app, flags.shard).filter((a) => a.registration);
-  const options = runOptions(flags, io);
-  for (const w of config.warnings) io.stderr.write(`warning: ${w}\n`);
+  const run = prepareRun(updateManifestCli, argv, io, (flags) => {
+    if (flags.slot) throw new UsageError("--slot does not apply to update-manifest: an app and all its slots share one registration.", { fix: "Drop --slot (select apps with --app)." });
+  });
+  if (!run) return 0;
+  const { flags, config, options } = run;
+  const apps = run.apps.filter((a) => a.registration);
   if (apps.length === 0) io.stderr.write(`warning: no selected app has a registration block in ${config.file}; nothing to do\n`);
-  const session = await openSession(flags, io.env, "graph");
-  const header = {
-    command: updateManifestCli.name,
-    tenantId: session.tenantId,
-    // Registrations live in the tenant, not in a subscription.
-    subscriptions: [],
-    principal: formatPrincipal(session.principal),
-  };
+  // Registrations live in the tenant, not in a subscription.
+  const { session, header } = await signIn(updateManifestCli, flags, io, [], "graph");
   const graph = createGraphApi({ credential: session.credential, endpoints: session.endpoints });
   const spec = updateManifestSpec(apps, { graph, concurrency: options.concurrency, ids: overrides.ids, retry: overrides.retry, log: (l) => io.stderr.write(`${l}\n`) }, header);
   return runReconcile(spec, options);
