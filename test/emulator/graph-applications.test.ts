@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { graphClientFor, graphError } from "../helpers/graph.ts";
 import { ClientSecretCredential } from "@azure/identity";
-import { Client, GraphError } from "@microsoft/microsoft-graph-client";
-import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
+import type { Client } from "@microsoft/microsoft-graph-client";
 import { startTestEmulator } from "../helpers/emulator.ts";
 import type { Emulator } from "../../lib/emulator/index.ts";
 
@@ -33,24 +33,10 @@ let graph: Client;
 beforeAll(async () => {
   emu = await startTestEmulator();
   const credential = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, { authorityHost: emu.url, disableInstanceDiscovery: true });
-  graph = Client.initWithMiddleware({
-    baseUrl: emu.url,
-    defaultVersion: "v1.0",
-    customHosts: new Set(["127.0.0.1"]),
-    authProvider: new TokenCredentialAuthenticationProvider(credential, { scopes: ["https://graph.microsoft.com/.default"] }),
-  });
+  graph = graphClientFor(emu, { credential: credential, scopes: ["https://graph.microsoft.com/.default"] });
 });
 afterAll(() => emu.close());
 
-/** The GraphError a call fails with; fails the test if the call succeeds. */
-async function graphError(call: Promise<unknown>): Promise<GraphError> {
-  const outcome = await call.then(
-    (v) => new Error(`expected a GraphError, got ${JSON.stringify(v)}`),
-    (e: unknown) => e,
-  );
-  if (!(outcome instanceof GraphError)) throw outcome;
-  return outcome;
-}
 
 let n = 0;
 const newApp = (extra: Record<string, unknown> = {}): Promise<App> => graph.api("/applications").post({ displayName: `app-${++n}`, signInAudience: "AzureADMyOrg", ...extra });

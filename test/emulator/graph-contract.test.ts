@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
+import { graphClientFor } from "../helpers/graph.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ClientSecretCredential } from "@azure/identity";
 import { Client } from "@microsoft/microsoft-graph-client";
-import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
 import { startTestEmulator } from "../helpers/emulator.ts";
 import type { Emulator } from "../../lib/emulator/index.ts";
 import { CSDL_TYPES } from "../../lib/emulator/graph/csdl-types.ts";
@@ -126,12 +126,7 @@ let credential: ClientSecretCredential;
 beforeAll(async () => {
   emu = await startTestEmulator();
   credential = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, { authorityHost: emu.url, disableInstanceDiscovery: true });
-  graph = Client.initWithMiddleware({
-    baseUrl: emu.url,
-    defaultVersion: "v1.0",
-    customHosts: new Set(["127.0.0.1"]),
-    authProvider: new TokenCredentialAuthenticationProvider(credential, { scopes: ["https://graph.microsoft.com/.default"] }),
-  });
+  graph = graphClientFor(emu, { credential: credential, scopes: ["https://graph.microsoft.com/.default"] });
 });
 afterAll(() => emu.close());
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { graphClientFor, graphError } from "../helpers/graph.ts";
 import { ClientSecretCredential } from "@azure/identity";
-import { Client, GraphError, PageIterator, type PageCollection } from "@microsoft/microsoft-graph-client";
-import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
+import { PageIterator, type Client, type PageCollection } from "@microsoft/microsoft-graph-client";
 import { decodeJwt } from "jose";
 import { startTestEmulator } from "../helpers/emulator.ts";
 import type { Emulator } from "../../lib/emulator/index.ts";
@@ -35,12 +35,7 @@ afterEach(async () => {
 });
 
 function clientFor(scopes: string[]): Client {
-  return Client.initWithMiddleware({
-    baseUrl: emu.url,
-    defaultVersion: "v1.0",
-    customHosts: new Set(["127.0.0.1"]),
-    authProvider: new TokenCredentialAuthenticationProvider(credential, { scopes }),
-  });
+  return graphClientFor(emu, { credential: credential, scopes: scopes });
 }
 
 async function setOptions(options: Record<string, unknown>): Promise<void> {
@@ -48,14 +43,6 @@ async function setOptions(options: Record<string, unknown>): Promise<void> {
   expect(res.status).toBe(200);
 }
 
-async function graphError(call: Promise<unknown>): Promise<GraphError> {
-  const outcome = await call.then(
-    (v) => new Error(`expected a GraphError, got ${JSON.stringify(v)}`),
-    (e: unknown) => e,
-  );
-  if (!(outcome instanceof GraphError)) throw outcome;
-  return outcome;
-}
 
 let n = 0;
 const newApp = (extra: Record<string, unknown> = {}): Promise<Entity> => graph.api("/applications").post({ displayName: `platform-${++n}`, signInAudience: "AzureADMyOrg", ...extra });

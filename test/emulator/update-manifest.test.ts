@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { graphClientFor, graphError } from "../helpers/graph.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
 import { Ajv2020 as Ajv } from "ajv/dist/2020.js";
 import { ClientSecretCredential } from "@azure/identity";
-import { Client, GraphError } from "@microsoft/microsoft-graph-client";
-import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
+import type { Client } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { updateManifestCommand } from "../../lib/commands/update-manifest.ts";
 import { formatError } from "../../lib/cli/main.ts";
@@ -59,12 +59,7 @@ let n = 0;
 beforeAll(async () => {
   emu = await startTestEmulator();
   const credential = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, { authorityHost: emu.url, disableInstanceDiscovery: true });
-  graph = Client.initWithMiddleware({
-    baseUrl: emu.url,
-    defaultVersion: "v1.0",
-    customHosts: new Set(["127.0.0.1"]),
-    authProvider: new TokenCredentialAuthenticationProvider(credential, { scopes: ["https://graph.microsoft.com/.default"] }),
-  });
+  graph = graphClientFor(emu, { credential: credential, scopes: ["https://graph.microsoft.com/.default"] });
   dir = mkdtempSync(join(tmpdir(), "update-manifest-"));
 });
 afterAll(() => emu.close());
@@ -105,14 +100,6 @@ const spOf = (appId: string): Promise<Sp> => graph.api(`/servicePrincipals(appId
 const grantsOf = async (spId: string): Promise<Grant[]> => (await graph.api("/oauth2PermissionGrants").filter(`clientId eq '${spId}'`).get()).value;
 const armSpId = async () => ((await graph.api(`/servicePrincipals(appId='${ARM_APP_ID}')`).get()) as Sp).id;
 
-async function graphError(call: Promise<unknown>): Promise<GraphError> {
-  const outcome = await call.then(
-    (v) => new Error(`expected a GraphError, got ${JSON.stringify(v)}`),
-    (e: unknown) => e,
-  );
-  if (!(outcome instanceof GraphError)) throw outcome;
-  return outcome;
-}
 
 const summary = (calls: LoggedRequest[]) => ({ total: calls.length, reads: calls.filter((c) => c.method === "GET").length, writes: calls.filter((c) => c.method !== "GET").length });
 const measured: Record<string, ReturnType<typeof summary>> = {};
