@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import { configureAuthCommand } from "../../lib/commands/configure-auth.ts";
 import type { Emulator } from "../../lib/emulator/index.ts";
 import { formatError } from "../../lib/cli/main.ts";
+import { getPath } from "../../lib/azure/json.ts";
 import { toolArmClient } from "../helpers/clients.ts";
 import { emulatorEnv, startTestEmulator } from "../helpers/emulator.ts";
 import { captureIo } from "../helpers/io.ts";
@@ -123,10 +124,10 @@ describe("configure-auth against the emulator", () => {
       "PUT /config/authsettingsV2",
       "GET /config/authsettingsV2/list",
     ]);
-    const doc = (await toolArmClient(emu).get<{ properties: Record<string, any> }>(`${sitePath("func-b")}/config/authsettingsV2/list`)).body.properties;
+    const doc = (await toolArmClient(emu).get<{ properties: Record<string, unknown> }>(`${sitePath("func-b")}/config/authsettingsV2/list`)).body.properties;
     expect(doc.futureSection).toEqual({ keepMe: true });
-    expect(doc.identityProviders.customOpenIdConnectProviders).toEqual({ okta: { enabled: true, registration: { clientId: "okta" } } });
-    expect(doc.identityProviders.azureActiveDirectory.login.loginParameters).toEqual(["response_type=code id_token", "scope=openid email profile https://management.azure.com/user_impersonation"]);
+    expect(getPath(doc, ["identityProviders", "customOpenIdConnectProviders"])).toEqual({ okta: { enabled: true, registration: { clientId: "okta" } } });
+    expect(getPath(doc, ["identityProviders", "azureActiveDirectory", "login", "loginParameters"])).toEqual(["response_type=code id_token", "scope=openid email profile https://management.azure.com/user_impersonation"]);
     const backups = readdirSync(join(dir, "backups"));
     expect(backups.some((b) => b.includes("func-b"))).toBe(true);
     for (const b of backups) expect(statSync(join(dir, "backups", b)).mode & 0o777).toBe(0o600);

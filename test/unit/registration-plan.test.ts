@@ -7,7 +7,7 @@ import type { RegistrationConfig } from "../../lib/config/registration-schema.ts
 import { noBackingApplication, notYetVisible, withConsistencyRetry } from "../../lib/registration/consistency.ts";
 import { desiredRegistration } from "../../lib/registration/desired.ts";
 import { planRegistration } from "../../lib/registration/plan-registration.ts";
-import { APP_ID, SP_ID, type GraphStep, type Observed, type ObservedApplication, type PermissionScope } from "../../lib/registration/types.ts";
+import { APP_ID, SP_ID, type ApiApplication, type GraphStep, type Observed, type ObservedApplication, type PermissionScope } from "../../lib/registration/types.ts";
 import { ARM_APP_ID, GRAPH_APP_ID } from "../../lib/registration/well-known.ts";
 import { applyToWorld, observe, type World } from "./registration-model.ts";
 
@@ -53,7 +53,9 @@ function existing(overrides: Partial<ObservedApplication> = {}, api: Partial<Obs
 
 const plan = (reg: RegistrationConfig, observed: Partial<Observed> = {}) => planRegistration(desiredRegistration(reg), { grants: [], resources: RESOURCES, ...observed }, ids);
 const ops = (steps: GraphStep[]) => steps.map((s) => s.op);
-const body = (s: GraphStep | undefined) => (s && "body" in s ? s.body : {}) as Record<string, any>;
+/** A step's request body, typed as the application parts the planner sends (tests read it, nothing writes it). */
+type StepBody = Partial<Omit<ObservedApplication, "api">> & { api: ApiApplication } & Record<string, unknown>;
+const body = (s: GraphStep | undefined) => (s && "body" in s ? s.body : {}) as StepBody;
 
 const GREETING: RegistrationConfig = {
   uniqueName: "greeting-api",
@@ -79,7 +81,7 @@ describe("create", () => {
     expect(create.requiredResourceAccess).toEqual([{ resourceAppId: ARM_APP_ID, resourceAccess: [{ id: "41094075-9dad-400e-a0bd-54e686782033", type: "Scope" }] }]);
     const after = body(p.steps[1]);
     expect(after.identifierUris).toEqual([`api://${APP_ID}`, "https://emulated.onmicrosoft.com/greeting"]);
-    const newScopeId = create.api.oauth2PermissionScopes[0].id;
+    const newScopeId = create.api.oauth2PermissionScopes[0]!.id;
     expect(after.api.preAuthorizedApplications).toEqual([{ appId: CLI, delegatedPermissionIds: [newScopeId] }]);
     expect(body(p.steps[2])).toEqual({ appRoleAssignmentRequired: true });
     expect(body(p.steps[3])).toEqual({ clientId: SP_ID, consentType: "AllPrincipals", resourceId: ARM_SP, scope: "user_impersonation" });
