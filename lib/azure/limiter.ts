@@ -22,6 +22,19 @@ export function operationKind(method: string): OperationKind {
   return "writes";
 }
 
+/**
+ * Margin kept below the service's bucket. Pacing at exactly the refill rate turns network jitter into 429s (a request
+ * sent 40 ms after the last can arrive 30 ms after it); a slightly slower rate and a small reserve absorb that, and
+ * leave room for other callers of the same subscription (request-limits-and-throttling).
+ */
+export interface Headroom {
+  /** Tokens never spent. */
+  reserve: number;
+  /** Fraction of the refill rate used once the bucket is drained. */
+  rateFactor: number;
+}
+export const DEFAULT_HEADROOM: Headroom = { reserve: 2, rateFactor: 0.97 };
+
 export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;
@@ -38,17 +51,25 @@ export class ClientBucket {
   private pausedUntil = 0;
   private queue: Promise<void> = Promise.resolve();
 
+  private readonly size: number;
+  private readonly rate: number;
+  private readonly reserve: number;
+
   constructor(
-    private readonly spec: BucketSpec,
+    spec: BucketSpec,
     private readonly clock: Clock = systemClock,
+    headroom: Headroom = DEFAULT_HEADROOM,
   ) {
-    this.tokens = spec.size;
+    this.reserve = Math.min(headroom.reserve, spec.size - 1);
+    this.size = spec.size - this.reserve;
+    this.rate = spec.refillPerSecond * headroom.rateFactor;
+    this.tokens = this.size;
     this.last = clock.now();
   }
 
   private refill(): void {
     const now = this.clock.now();
-    this.tokens = Math.min(this.spec.size, this.tokens + ((now - this.last) / 1000) * this.spec.refillPerSecond);
+    this.tokens = Math.min(this.size, this.tokens + ((now - this.last) / 1000) * this.rate);
     this.last = now;
   }
 
@@ -66,7 +87,7 @@ export class ClientBucket {
           this.tokens -= 1;
           return;
         }
-        await this.clock.sleep(Math.ceil(((1 - this.tokens) / this.spec.refillPerSecond) * 1000));
+        await this.clock.sleep(Math.ceil(((1 - this.tokens) / this.rate) * 1000));
       }
     });
     this.queue = turn.catch(() => undefined);
@@ -76,7 +97,8 @@ export class ClientBucket {
   /** `x-ms-ratelimit-remaining-*` from a response: never believe we have more than the service says. */
   observeRemaining(remaining: number): void {
     this.refill();
-    if (remaining < this.tokens) this.tokens = remaining;
+    // Local tokens are the service's minus the reserve.
+    this.tokens = Math.min(this.tokens, Math.max(0, remaining - this.reserve));
   }
 
   /** A 429 with Retry-After pauses every worker on this bucket, not only the one that was refused. */

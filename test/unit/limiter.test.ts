@@ -21,7 +21,7 @@ describe("client-side ARM limiter", () => {
 
   test("a full bucket serves `size` requests at once, then paces at the refill rate", async () => {
     const clock = fakeClock();
-    const b = new ClientBucket({ size: 5, refillPerSecond: 10 }, clock);
+    const b = new ClientBucket({ size: 5, refillPerSecond: 10 }, clock, { reserve: 0, rateFactor: 1 });
     for (let i = 0; i < 5; i++) await b.acquire();
     expect(clock.t).toBe(0);
     for (let i = 0; i < 10; i++) await b.acquire();
@@ -31,10 +31,28 @@ describe("client-side ARM limiter", () => {
 
   test("the service's remaining count lowers the local estimate", async () => {
     const clock = fakeClock();
-    const b = new ClientBucket({ size: 100, refillPerSecond: 10 }, clock);
+    const b = new ClientBucket({ size: 100, refillPerSecond: 10 }, clock, { reserve: 0, rateFactor: 1 });
     b.observeRemaining(0);
     await b.acquire();
     expect(clock.t).toBe(100);
+  });
+
+  test("headroom: a reserve is never spent and a drained bucket paces a little below the refill rate", async () => {
+    const clock = fakeClock();
+    const b = new ClientBucket({ size: 10, refillPerSecond: 10 }, clock, { reserve: 2, rateFactor: 0.9 });
+    for (let i = 0; i < 8; i++) await b.acquire();
+    expect(clock.t).toBe(0);
+    for (let i = 0; i < 9; i++) await b.acquire();
+    // 9 more tokens at 9 per second.
+    expect(clock.t).toBeGreaterThanOrEqual(1000);
+    // The service says 3 left and the reserve keeps 2: one token is free, the next waits.
+    const fresh = new ClientBucket({ size: 10, refillPerSecond: 10 }, clock, { reserve: 2, rateFactor: 0.9 });
+    fresh.observeRemaining(3);
+    const before = clock.t;
+    await fresh.acquire();
+    expect(clock.t).toBe(before);
+    await fresh.acquire();
+    expect(clock.t).toBeGreaterThan(before);
   });
 
   test("Retry-After pauses every caller of the bucket", async () => {
