@@ -85,13 +85,21 @@ export function parseSetBody(ctx: Ctx): NewVersion | undefined {
     badParameter(ctx, `The secret value exceeds the maximum size of ${MAX_VALUE_BYTES} bytes.`);
     return undefined;
   }
+  const meta = parseMeta(ctx, body);
+  if (!meta) return undefined;
+  const { tags, contentType, attrs } = meta;
+  return { value: body.value, tags, contentType, enabled: attrs.enabled, nbf: attrs.nbf ?? undefined, exp: attrs.exp ?? undefined };
+}
+
+/** tags, contentType and attributes: the same rules for set and update. */
+function parseMeta(ctx: Ctx, body: Record<string, unknown>) {
   const tags = parseTags(ctx, body.tags);
   if (tags === false) return undefined;
   const contentType = parseContentType(ctx, body.contentType);
   if (contentType === false) return undefined;
   const attrs = parseAttributes(ctx, body.attributes);
   if (attrs === false) return undefined;
-  return { value: body.value, tags, contentType, enabled: attrs.enabled, nbf: attrs.nbf ?? undefined, exp: attrs.exp ?? undefined };
+  return { tags, contentType, attrs };
 }
 
 /**
@@ -104,11 +112,7 @@ export function parseUpdateBody(ctx: Ctx): VersionUpdate | undefined {
     badParameter(ctx, "The request body must be a JSON object.");
     return undefined;
   }
-  const tags = parseTags(ctx, body.tags);
-  if (tags === false) return undefined;
-  const contentType = parseContentType(ctx, body.contentType);
-  if (contentType === false) return undefined;
-  const attrs = parseAttributes(ctx, body.attributes);
-  if (attrs === false) return undefined;
-  return { tags, contentType, ...attrs };
+  const meta = parseMeta(ctx, body);
+  if (!meta) return undefined;
+  return { tags: meta.tags, contentType: meta.contentType, ...meta.attrs };
 }
