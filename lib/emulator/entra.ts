@@ -24,14 +24,16 @@ function aadError(ctx: Ctx, status: number, error: string, code: number, descrip
 export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
   const tenantOk = (ctx: Ctx): boolean => {
     const t = ctx.params.tenant!.toLowerCase();
-    if (t === dir.tenantId.toLowerCase() || t === "organizations" || t === "common") return true;
+    // "adfs": the az CLI (before core.instance_discovery existed) can only use a custom cloud whose authority is
+    // ADFS-style, because MSAL validates any other unknown host against login.microsoftonline.com.
+    if (t === dir.tenantId.toLowerCase() || t === "organizations" || t === "common" || t === "adfs") return true;
     aadError(ctx, 400, "invalid_tenant", 90002, `Tenant '${ctx.params.tenant}' not found.`);
     return false;
   };
 
   const openidConfig = (v2: boolean) => (ctx: Ctx) => {
     if (!tenantOk(ctx)) return;
-    const base = `${baseUrl()}/${dir.tenantId}`;
+    const base = `${baseUrl()}/${ctx.params.tenant!.toLowerCase() === "adfs" ? "adfs" : dir.tenantId}`;
     send(ctx, 200, {
       token_endpoint: v2 ? `${base}/oauth2/v2.0/token` : `${base}/oauth2/token`,
       token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
@@ -144,7 +146,7 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
 
   return [
     route("GET", "/{tenant}/v2.0/.well-known/openid-configuration", openidConfig(true)),
-    route("GET", "/{tenant}/.well-known/openid-configuration", openidConfig(false)),
+    route("GET", "/{tenant}/.well-known/openid-configuration", (ctx) => openidConfig(ctx.params.tenant!.toLowerCase() === "adfs")(ctx)),
     route("GET", "/{tenant}/discovery/v2.0/keys", jwks),
     route("GET", "/{tenant}/discovery/keys", jwks),
     route("POST", "/{tenant}/oauth2/v2.0/token", tokenV2),

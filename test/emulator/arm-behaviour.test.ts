@@ -290,3 +290,14 @@ describe("site config, app settings, start/stop through the typed SDK", () => {
     expect(Object.keys(keys.body).sort()).toEqual(["default", "k1"]);
   });
 });
+
+describe("the ADFS-style authority the az CLI can use offline", () => {
+  test("/adfs serves OpenID configuration and a token endpoint that issues ARM tokens", async () => {
+    const config = (await (await fetch(`${emu.url}/adfs/.well-known/openid-configuration`)).json()) as { token_endpoint: string };
+    expect(config.token_endpoint).toBe(`${emu.url}/adfs/oauth2/v2.0/token`);
+    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: emu.clientId, client_secret: emu.clientSecret, scope: "https://management.core.windows.net//.default" });
+    const token = (await (await fetch(config.token_endpoint, { method: "POST", body: form })).json()) as { access_token: string };
+    const r = await fetch(`${emu.url}/subscriptions?api-version=2019-11-01`, { headers: { authorization: `Bearer ${token.access_token}` } });
+    expect(r.status).toBe(200);
+  });
+});
