@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { jsonOutputValidator } from "../helpers/contract.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
-import { Ajv2020 as Ajv } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { configureAuthCommand } from "../../lib/commands/configure-auth.ts";
 import type { Emulator } from "../../lib/emulator/index.ts";
@@ -189,7 +189,7 @@ describe("configure-auth against the emulator", () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as { formatVersion: number; results: { target: string; outcome: string }[] };
     expect(out.formatVersion).toBe(1);
-    const validate = new Ajv({ strict: false }).compile(JSON.parse(readFileSync("docs/json-output.schema.json", "utf8")) as object);
+    const validate = jsonOutputValidator();
     expect(validate(out), JSON.stringify(validate.errors)).toBe(true);
     expect(out.results).toEqual([{ target: "func-v1", resource: "authsettingsV2", outcome: "updated" }]);
     const v = await toolArmClient(emu).post<{ properties: { configVersion: string } }>(`${sitePath("func-v1")}/config/authsettings/list`);

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { jsonOutputValidator } from "../helpers/contract.ts";
 import { graphClientFor, graphError } from "../helpers/graph.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
-import { Ajv2020 as Ajv } from "ajv/dist/2020.js";
 import { ClientSecretCredential } from "@azure/identity";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
@@ -293,7 +293,7 @@ describe("update-manifest through the emulator with the real Graph client", () =
     const planned = await run(config, ["--dry-run", "--json", "--plan-out", planFile]);
     expect(planned.code).toBe(0);
     const doc = JSON.parse(planned.out) as { formatVersion: number; results: Array<{ outcome: string }> };
-    const validate = new Ajv({ strict: false }).compile(JSON.parse(readFileSync("docs/json-output.schema.json", "utf8")) as object);
+    const validate = jsonOutputValidator();
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc.results).toEqual([expect.objectContaining({ outcome: "planned", resource: "application(uniqueName='json-api')" })]);
     const applied = await run(config, ["--plan", planFile]);

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
 
 // Copies of the published spec extracts (MIT, see test/reference/*/LICENSE*), so contract tests run on a clean clone.
 const WEB = new URL("../reference/microsoft-web/", import.meta.url);
@@ -40,4 +41,10 @@ export function webSchemas(opts: { closed?: boolean } = {}): (definition: string
 
 export function errorsOf(v: ValidateFunction): string {
   return JSON.stringify(v.errors ?? [], null, 1);
+}
+
+/** Validator for the `--json` output of every writing command (docs/json-output.schema.json, draft 2020-12). */
+export function jsonOutputValidator(): ValidateFunction {
+  // Formats (date-time) are not checked: ajv-formats is not a dependency, and createdAt is asserted where it matters.
+  return new Ajv2020({ strict: false, validateFormats: false }).compile(JSON.parse(readFileSync(new URL("../../docs/json-output.schema.json", import.meta.url), "utf8")) as object);
 }
