@@ -160,6 +160,9 @@ describe("update-manifest through the emulator with the real Graph client", () =
 
   test("create-if-missing twice creates one app: two runs racing end with one application, one service principal, one grant", async () => {
     const config = fleet(registration("raced-api"));
+    // Hold both upserts for 2 s so both runs have observed "missing" before either create lands, also on a slow or
+    // loaded machine: without this, one run can finish before the other looks, and no race takes place.
+    emu.faults.add({ service: "graph", method: "PATCH", path: "applications\\(uniqueName='raced-api'\\)$", kind: "latency", ms: 2000, times: 2 });
     const [a, b] = await Promise.all([run(config, ["--yes"]), run(config, ["--yes"])]);
     expect([a.code, b.code], a.err + b.err).toEqual([0, 0]);
     const apps = await byUniqueName("raced-api");
