@@ -20,7 +20,13 @@ export const DEFAULT_CONSISTENCY_RETRY: RetryPolicy = { attempts: 10, initialDel
 export type Transient = (e: GraphRequestError) => boolean;
 
 /** Runs `fn`, retrying only the errors `transient` names; every other error and the last attempt's error propagate. */
-export async function withConsistencyRetry<T>(fn: () => Promise<T>, transient: Transient, policy: RetryPolicy, onRetry?: (e: GraphRequestError, attempt: number) => void): Promise<T> {
+export async function withConsistencyRetry<T>(
+  fn: () => Promise<T>,
+  transient: Transient,
+  policy: RetryPolicy,
+  onRetry?: (e: GraphRequestError, attempt: number) => void,
+  wait: (ms: number) => Promise<unknown> = sleep,
+): Promise<T> {
   let delay = policy.initialDelayMs;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -29,7 +35,7 @@ export async function withConsistencyRetry<T>(fn: () => Promise<T>, transient: T
       if (!(e instanceof GraphRequestError) || attempt >= policy.attempts || !transient(e)) throw e;
       onRetry?.(e, attempt);
       // Retry-After, when the service sends one, wins over the back-off.
-      await sleep(e.retryAfterMs ?? delay * (0.75 + Math.random() * 0.5));
+      await wait(e.retryAfterMs ?? delay * (0.75 + Math.random() * 0.5));
       delay = Math.min(policy.maxDelayMs, delay * 2);
     }
   }

@@ -30,9 +30,8 @@ describe("scripts as processes", () => {
   });
 
   test("emulator: prints its JSON line, serves the env it prints, stops cleanly on SIGTERM", async () => {
-    const started = Date.now();
+    // spawnEmulator fails if the JSON line does not come (it waits up to 20 s; about 2 s here).
     const emu = await spawnEmulator(["--port", "0"]);
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(Object.keys(emu.info.env).sort()).toEqual(
       ["AZURE_AUTHORITY_HOST", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_KEYVAULT_URL", "AZURE_RESOURCE_MANAGER_ENDPOINT", "AZURE_SUBSCRIPTION_ID", "AZURE_TENANT_ID", "MICROSOFT_GRAPH_ENDPOINT", "NODE_EXTRA_CA_CERTS"].sort(),
     );

@@ -253,10 +253,17 @@ describe("config and Graph errors", () => {
   test("the eventual-consistency retry polls with growing back-off, retries only what it is told, and is bounded", async () => {
     const notFound = () => toGraphError(Object.assign(new GraphError(404, "Resource 'x' does not exist"), { code: "Request_ResourceNotFound" }), "GET", "/applications/x", "https://g");
     let calls = 0;
-    const started = Date.now();
-    const value = await withConsistencyRetry(async () => (++calls < 3 ? Promise.reject(notFound()) : "visible"), notYetVisible, { attempts: 5, initialDelayMs: 20, maxDelayMs: 100 });
-    expect([value, calls]).toEqual(["visible", 3]);
-    expect(Date.now() - started).toBeLessThan(500);
+    // Waits are recorded, not slept: the back-off is checked without depending on wall-clock speed.
+    const waits: number[] = [];
+    const record = async (ms: number) => void waits.push(ms);
+    const value = await withConsistencyRetry(async () => (++calls < 6 ? Promise.reject(notFound()) : "visible"), notYetVisible, { attempts: 8, initialDelayMs: 20, maxDelayMs: 100 }, undefined, record);
+    expect([value, calls]).toEqual(["visible", 6]);
+    // 20, 40, 80, 100, 100 ms, each with ±25 % jitter: growing, then capped.
+    expect(waits).toHaveLength(5);
+    [20, 40, 80, 100, 100].forEach((base, i) => {
+      expect(waits[i]).toBeGreaterThanOrEqual(base * 0.75);
+      expect(waits[i]).toBeLessThanOrEqual(base * 1.25);
+    });
     calls = 0;
     await expect(withConsistencyRetry(async () => Promise.reject(notFound()), notYetVisible, { attempts: 3, initialDelayMs: 1, maxDelayMs: 2 }).then(() => ++calls)).rejects.toBeInstanceOf(GraphRequestError);
     let other = 0;
