@@ -1,6 +1,6 @@
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { startFleetFixture } from "../helpers/fleet-fixture.ts";
 import { jsonOutputValidator } from "../helpers/contract.ts";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
@@ -9,7 +9,7 @@ import type { Emulator } from "../../lib/emulator/index.ts";
 import { formatError } from "../../lib/cli/main.ts";
 import { getPath } from "../../lib/azure/json.ts";
 import { toolArmClient } from "../helpers/clients.ts";
-import { emulatorEnv, startTestEmulator } from "../helpers/emulator.ts";
+import { emulatorEnv } from "../helpers/emulator.ts";
 import { captureIo } from "../helpers/io.ts";
 import { RG, SUB, sitePath } from "../helpers/seeds.ts";
 
@@ -60,10 +60,7 @@ let dir: string;
 let configFile: string;
 
 beforeAll(async () => {
-  emu = await startTestEmulator({ seed: world });
-  dir = mkdtempSync(join(tmpdir(), "configure-auth-"));
-  configFile = join(dir, "fleet.yaml");
-  writeFileSync(configFile, YAML.stringify(fleet));
+  ({ emu, dir, configFile } = await startFleetFixture("configure-auth", world, fleet));
 });
 afterAll(() => emu.close());
 beforeEach(() => {

@@ -1,17 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { startFleetFixture, vaultClientFor } from "../helpers/fleet-fixture.ts";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import YAML from "yaml";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Emulator } from "../../lib/emulator/index.ts";
 import type { LoggedRequest } from "../../lib/emulator/request-log.ts";
 import type { JsonOutput } from "../../lib/plan/render-json.ts";
-import { credentialFor } from "../helpers/clients.ts";
-import { emulatorEnv, startTestEmulator } from "../helpers/emulator.ts";
+import { emulatorEnv } from "../helpers/emulator.ts";
 import { RG, SUB } from "../helpers/seeds.ts";
 
 /**
@@ -40,11 +38,8 @@ let kv: SecretClient;
 const outputs: string[] = [];
 
 beforeAll(async () => {
-  emu = await startTestEmulator({ seed: world });
-  dir = mkdtempSync(join(tmpdir(), "rotate-keys-crash-"));
-  configFile = join(dir, "fleet.yaml");
-  writeFileSync(configFile, YAML.stringify(fleet));
-  kv = new SecretClient(emu.url, credentialFor(emu), { disableChallengeResourceVerification: true });
+  ({ emu, dir, configFile } = await startFleetFixture("rotate-keys-crash", world, fleet));
+  kv = vaultClientFor(emu);
 });
 afterAll(() => emu?.close());
 

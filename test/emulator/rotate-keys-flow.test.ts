@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { startFleetFixture, vaultClientFor } from "../helpers/fleet-fixture.ts";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import YAML from "yaml";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { formatError } from "../../lib/cli/main.ts";
@@ -10,8 +9,7 @@ import { rotateKeysCommand } from "../../lib/commands/rotate-keys.ts";
 import type { AppState } from "../../lib/emulator/arm/state.ts";
 import type { Emulator } from "../../lib/emulator/index.ts";
 import type { JsonOutput } from "../../lib/plan/render-json.ts";
-import { credentialFor } from "../helpers/clients.ts";
-import { emulatorEnv, startTestEmulator } from "../helpers/emulator.ts";
+import { emulatorEnv } from "../helpers/emulator.ts";
 import { captureIo } from "../helpers/io.ts";
 import { RG, SUB } from "../helpers/seeds.ts";
 
@@ -77,11 +75,8 @@ let kv: SecretClient;
 const outputs: string[] = [];
 
 beforeAll(async () => {
-  emu = await startTestEmulator({ seed: world });
-  dir = mkdtempSync(join(tmpdir(), "rotate-keys-"));
-  configFile = join(dir, "fleet.yaml");
-  writeFileSync(configFile, YAML.stringify(fleet));
-  kv = new SecretClient(emu.url, credentialFor(emu), { disableChallengeResourceVerification: true });
+  ({ emu, dir, configFile } = await startFleetFixture("rotate-keys", world, fleet));
+  kv = vaultClientFor(emu);
   // Whole minutes, so physical names read back as the injected times.
   T0 = Math.ceil(Date.now() / 60_000) * 60_000;
 });

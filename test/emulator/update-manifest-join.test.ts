@@ -1,7 +1,6 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { startFleetFixture } from "../helpers/fleet-fixture.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import YAML from "yaml";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { configureAuthCommand } from "../../lib/commands/configure-auth.ts";
 import { updateManifestCommand } from "../../lib/commands/update-manifest.ts";
@@ -13,7 +12,7 @@ import { registrationResolver } from "../../lib/registration/resolve-facts.ts";
 import { createGraphApi } from "../../lib/azure/graph-client.ts";
 import { endpointsFromEnv } from "../../lib/azure/endpoints.ts";
 import { credentialFor, toolArmClient } from "../helpers/clients.ts";
-import { emulatorEnv, startTestEmulator } from "../helpers/emulator.ts";
+import { emulatorEnv } from "../helpers/emulator.ts";
 import { captureIo } from "../helpers/io.ts";
 import { RG, SUB, sitePath } from "../helpers/seeds.ts";
 
@@ -39,10 +38,7 @@ const fleet = {
 let emu: Emulator;
 let config: string;
 beforeAll(async () => {
-  emu = await startTestEmulator({ seed: world });
-  const dir = mkdtempSync(join(tmpdir(), "update-manifest-join-"));
-  config = join(dir, "fleet.yaml");
-  writeFileSync(config, YAML.stringify(fleet));
+  ({ emu, configFile: config } = await startFleetFixture("update-manifest-join", world, fleet));
 });
 afterAll(() => emu.close());
 
