@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { HostUnreachableError, errorMessage } from "../azure/errors.ts";
+import { RetryStopped, retrying } from "../azure/retry.ts";
 
 export interface HostRetryOptions {
   /** Tries in all, including the first. */
@@ -26,21 +26,19 @@ export function backoffMs(n: number, o: HostRetryOptions, random: () => number =
  * will not start by itself). The final error says what to do: "host unreachable: is the app running?".
  */
 export async function withHostRetry<T>(op: () => Promise<T>, o: HostRetryOptions, stillWorthIt?: () => Promise<string | undefined>): Promise<T> {
-  const wait = o.sleep ?? ((ms: number) => sleep(ms));
-  let last: HostUnreachableError | undefined;
-  for (let attempt = 1; attempt <= o.attempts; attempt++) {
-    try {
-      return await op();
-    } catch (e) {
-      if (!(e instanceof HostUnreachableError)) throw e;
-      last = e;
-      if (attempt === o.attempts) break;
-      const why = stillWorthIt ? await stillWorthIt().catch(() => undefined) : undefined;
-      if (why) return fail(e, `${why}; not retried`);
-      await wait(backoffMs(attempt, o, o.random));
-    }
+  try {
+    return await retrying(op, {
+      attempts: o.attempts,
+      retryable: (e): e is HostUnreachableError => e instanceof HostUnreachableError,
+      delayMs: (attempt) => backoffMs(attempt, o, o.random),
+      stopReason: async () => (stillWorthIt ? await stillWorthIt().catch(() => undefined) : undefined),
+      wait: o.sleep,
+    });
+  } catch (e) {
+    if (e instanceof RetryStopped) return fail(e.last as HostUnreachableError, `${e.reason}; not retried`);
+    if (e instanceof HostUnreachableError) return fail(e, `${o.attempts} attempts`);
+    throw e;
   }
-  return fail(last!, `${o.attempts} attempts`);
 }
 
 function fail(e: HostUnreachableError, detail: string): never {

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import { retrying } from "../azure/retry.ts";
 import { AzureRequestError } from "../azure/errors.ts";
 import { GraphRequestError } from "../azure/graph-client.ts";
 
@@ -20,25 +20,21 @@ export const DEFAULT_CONSISTENCY_RETRY: RetryPolicy = { attempts: 10, initialDel
 export type Transient = (e: GraphRequestError) => boolean;
 
 /** Runs `fn`, retrying only the errors `transient` names; every other error and the last attempt's error propagate. */
-export async function withConsistencyRetry<T>(
+export function withConsistencyRetry<T>(
   fn: () => Promise<T>,
   transient: Transient,
   policy: RetryPolicy,
   onRetry?: (e: GraphRequestError, attempt: number) => void,
-  wait: (ms: number) => Promise<unknown> = sleep,
+  wait?: (ms: number) => Promise<unknown>,
 ): Promise<T> {
-  let delay = policy.initialDelayMs;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (!(e instanceof GraphRequestError) || attempt >= policy.attempts || !transient(e)) throw e;
-      onRetry?.(e, attempt);
-      // Retry-After, when the service sends one, wins over the back-off.
-      await wait(e.retryAfterMs ?? delay * (0.75 + Math.random() * 0.5));
-      delay = Math.min(policy.maxDelayMs, delay * 2);
-    }
-  }
+  return retrying(fn, {
+    attempts: policy.attempts,
+    retryable: (e): e is GraphRequestError => e instanceof GraphRequestError && transient(e),
+    // Retry-After, when the service sends one, wins over the back-off (doubling from initialDelayMs, ±25 % jitter).
+    delayMs: (attempt, e) => e.retryAfterMs ?? Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5),
+    onRetry,
+    wait,
+  });
 }
 
 // The named eventual-consistency answers (graph-contract §5.1, §5.2, §3.4). The SDK retries none of them (§5.4).
