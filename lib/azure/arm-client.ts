@@ -1,7 +1,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { createWebSiteManagement } from "@azure/arm-appservice/api";
 import { parseErrorBody } from "./error-body.ts";
-import { AzureRequestError, HostUnreachableError, isHostRuntimeError } from "./errors.ts";
+import { AzureRequestError, HostUnreachableError, isHostRuntimeError } from "../errors.ts";
 import type { Endpoints } from "./endpoints.ts";
 import { ArmLimiter } from "./limiter.ts";
 import { armLimiterPolicy, retryAfterMs } from "./limiter-policy.ts";
@@ -18,6 +18,8 @@ export interface ArmResponse<T = unknown> {
 export interface ArmClient {
   get<T = unknown>(path: string): Promise<ArmResponse<T>>;
   put<T = unknown>(path: string, body: unknown): Promise<ArmResponse<T>>;
+  /** Partial update: ARM keeps every property the body leaves out (sites, sites/config/web). */
+  patch<T = unknown>(path: string, body: unknown): Promise<ArmResponse<T>>;
   post<T = unknown>(path: string, body?: unknown): Promise<ArmResponse<T>>;
   delete<T = unknown>(path: string): Promise<ArmResponse<T>>;
 }
@@ -50,14 +52,22 @@ export function createArmClient(opts: ArmClientOptions): ArmClient {
   });
   const apiVersion = opts.apiVersion ?? ARM_API_VERSION;
 
-  const call = async <T>(method: "GET" | "PUT" | "POST" | "DELETE", path: string, body?: unknown): Promise<ArmResponse<T>> => {
+  const call = async <T>(method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE", path: string, body?: unknown): Promise<ArmResponse<T>> => {
     const url = `${opts.endpoints.resourceManager}${path}?api-version=${apiVersion}`;
     const resource = ctx.path(path);
     const req = { queryParameters: { "api-version": apiVersion }, ...(body !== undefined ? { contentType: "application/json", body } : {}) };
     let res: { status: string; headers: Record<string, string>; body: unknown };
     try {
       res =
-        method === "GET" ? await resource.get(req) : method === "PUT" ? await resource.put(req) : method === "POST" ? await resource.post(req) : await resource.delete(req);
+        method === "GET"
+          ? await resource.get(req)
+          : method === "PUT"
+            ? await resource.put(req)
+            : method === "PATCH"
+              ? await resource.patch(req)
+              : method === "POST"
+                ? await resource.post(req)
+                : await resource.delete(req);
     } catch (e) {
       throw new AzureRequestError(`${method} ${redactUrl(url)} failed: ${(e as Error).message}`, { service: "arm", status: undefined, code: (e as { code?: string }).code, method, url: redactUrl(url) }, { cause: e });
     }
@@ -83,6 +93,7 @@ export function createArmClient(opts: ArmClientOptions): ArmClient {
   return {
     get: (p) => call("GET", p),
     put: (p, b) => call("PUT", p, b),
+    patch: (p, b) => call("PATCH", p, b),
     post: (p, b) => call("POST", p, b),
     delete: (p) => call("DELETE", p),
   };

@@ -7,7 +7,7 @@ import {
   WorkloadIdentityCredential,
   type TokenCredential,
 } from "@azure/identity";
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../errors.ts";
 import type { Endpoints } from "./endpoints.ts";
 
 export const AUTH_KINDS = ["env", "cli", "managed-identity", "workload-identity", "default"] as const;

@@ -4,7 +4,7 @@ import { Client, GraphError, RetryHandlerOptions } from "@microsoft/microsoft-gr
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
 import { isCustomHost, type Endpoints } from "./endpoints.ts";
 import { parseErrorBody } from "./error-body.ts";
-import { AzureRequestError, type AzureErrorDetails } from "./errors.ts";
+import { AzureRequestError, type AzureErrorDetails } from "../errors.ts";
 import { isRecord } from "./json.ts";
 import { retryAfterMs } from "./limiter-policy.ts";
 import { redactUrl } from "./redact.ts";

@@ -1,6 +1,6 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { SecretClient, type KeyVaultSecret } from "@azure/keyvault-secrets";
-import { AzureRequestError } from "./errors.ts";
+import { AzureRequestError } from "../errors.ts";
 import { isRecord } from "./json.ts";
 import { redactUrl, scrub } from "./redact.ts";
 import { Secret } from "./secret.ts";

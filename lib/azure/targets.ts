@@ -1,5 +1,12 @@
-import type { TargetRef } from "../plan/model.ts";
 import { armPath } from "./arm-client.ts";
+
+/** An app or one of its slots. */
+export interface TargetRef {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  slot?: string;
+}
 
 /** ARM path of a site or one of its slots. */
 export function sitePath(t: TargetRef): string {

@@ -1,14 +1,10 @@
 import picomatch from "picomatch";
 import { question } from "zx";
-import type { TokenCredential } from "@azure/core-auth";
-import { createArmClient, type ArmClient } from "../azure/arm-client.ts";
-import { createCredential, describePrincipal, formatPrincipal, parseAuthKind, type PrincipalInfo } from "../azure/credential.ts";
-import { endpointsFromEnv, type Endpoints } from "../azure/endpoints.ts";
-import { UsageError } from "../azure/errors.ts";
-import { ArmLimiter } from "../azure/limiter.ts";
+import { formatPrincipal } from "../azure/credential.ts";
+import { UsageError } from "../errors.ts";
 import type { AppConfig } from "../config/resolve.ts";
 import type { LoadedConfig } from "../config/load.ts";
-import type { OutputIo, RunOptions } from "../plan/run-command.ts";
+import type { OutputIo, RunOptions } from "../pipeline/run.ts";
 import type { OptionSpec } from "./args.ts";
 
 /** Flags every writing command takes (DESIGN §3). */
@@ -81,25 +77,6 @@ export function shardBySubscription(apps: AppConfig[], shard: string): AppConfig
   const subs = [...new Set(apps.map((a) => a.subscriptionId.toLowerCase()))].sort();
   const mine = new Set(subs.filter((_, k) => k % n === i - 1));
   return apps.filter((a) => mine.has(a.subscriptionId.toLowerCase()));
-}
-
-export interface Session {
-  endpoints: Endpoints;
-  credential: TokenCredential;
-  principal: PrincipalInfo;
-  arm: ArmClient;
-  tenantId: string;
-}
-
-/** Credential (explicit --auth), endpoints from the env, and the ARM client with one limiter shared by all workers. */
-export async function openSession(flags: WritingFlags, env: NodeJS.ProcessEnv = process.env, service: "arm" | "graph" = "arm"): Promise<Session> {
-  const kind = parseAuthKind(flags.auth);
-  const endpoints = endpointsFromEnv(env);
-  const credential = createCredential(kind, endpoints, env);
-  // The principal is read from a token for the service the command talks to (its token is cached for the run).
-  const principal = await describePrincipal(kind, credential, service === "graph" ? endpoints.graphScope : endpoints.armScope);
-  const arm = createArmClient({ credential, endpoints, limiter: new ArmLimiter() });
-  return { endpoints, credential, principal, arm, tenantId: env.AZURE_TENANT_ID ?? principal.tenantId ?? "" };
 }
 
 /** Where a command reads its environment and writes: the real process, or a test's capture. */

@@ -1,6 +1,8 @@
-import { ConfigError, ToolError } from "../azure/errors.ts";
+import { ConfigError, ToolError } from "../errors.ts";
 
-export const EXIT = { ok: 0, error: 1, changes: 2 } as const;
+import { EXIT } from "../pipeline/exit-codes.ts";
+
+export { EXIT };
 
 /** Formats an error for stderr: the message, every config issue, and the fix line. Stack traces only with DEBUG. */
 export function formatError(e: unknown): string {

@@ -1,10 +1,11 @@
 import type { LoadedConfig } from "../config/load.ts";
 import { loadConfig } from "../config/load.ts";
 import type { AppConfig } from "../config/resolve.ts";
-import type { PlanHeader } from "../plan/model.ts";
-import type { RunOptions } from "../plan/run-command.ts";
+import type { PlanHeader } from "../pipeline/model.ts";
+import type { RunOptions } from "../pipeline/run.ts";
 import { parseCommandArgs, renderHelp, type CommandSpec, type OptionSpec, type Values } from "./args.ts";
-import { WRITING_OPTIONS, checkFlagCombination, formatPrincipal, openSession, requireConfig, runOptions, selectApps, type CommandIo, type Session } from "./common.ts";
+import { WRITING_OPTIONS, checkFlagCombination, formatPrincipal, requireConfig, runOptions, selectApps, type CommandIo } from "./common.ts";
+import { openSession, type Session } from "../azure/session.ts";
 
 type WritingSpec = CommandSpec<typeof WRITING_OPTIONS & Record<string, OptionSpec>>;
 
@@ -36,7 +37,7 @@ export function prepareRun<S extends WritingSpec>(cli: S, argv: string[], io: Co
 }
 
 /** Signs in (explicit --auth) and builds the plan header: tenant, subscriptions and the signed-in principal. */
-export async function signIn(cli: { name: string }, flags: Values<typeof WRITING_OPTIONS>, io: CommandIo, subscriptions: string[], service: "arm" | "graph" = "arm"): Promise<{ session: Session; header: PlanHeader }> {
+export async function signIn(cli: { name: string }, flags: { auth?: string }, io: CommandIo, subscriptions: string[], service: "arm" | "graph" = "arm"): Promise<{ session: Session; header: PlanHeader }> {
   const session = await openSession(flags, io.env, service);
   return {
     session,

@@ -1,18 +1,11 @@
-import { parseLoginParameters, scopeResources } from "../auth/login-parameters.ts";
-import { checkKeys } from "./keys-checks.ts";
-import { normalizeListPolicy } from "./list-policy.ts";
-import { registrationChecks } from "./registration-checks.ts";
-import type { AppConfig } from "./resolve.ts";
+import type { AppConfig, CheckResult } from "../pipeline/contract.ts";
+import { KINDS } from "../resources/index.ts";
 
-export interface CrossCheckResult {
-  errors: string[];
-  warnings: string[];
-}
+export type CrossCheckResult = CheckResult;
 
-/** Checks that need the whole (resolved) config: unique addresses, references between fields. */
-export function crossCheck(apps: AppConfig[]): CrossCheckResult {
+/** Addresses: each app once, slots listed once, 'production' not among them. */
+function addressChecks(apps: readonly AppConfig[]): string[] {
   const errors: string[] = [];
-  const warnings: string[] = [];
   const seen = new Map<string, number>();
   for (const app of apps) {
     const at = `apps[${app.index}]`;
@@ -23,29 +16,19 @@ export function crossCheck(apps: AppConfig[]): CrossCheckResult {
     const dupSlot = app.slots.find((s, i) => app.slots.findIndex((x) => x.toLowerCase() === s.toLowerCase()) !== i);
     if (dupSlot) errors.push(`${at}.slots: '${dupSlot}' is listed twice`);
     if (app.slots.some((s) => s.toLowerCase() === "production")) errors.push(`${at}.slots: 'production' is the app itself; list only deployment slots`);
-
-    const aad = app.auth?.azureActiveDirectory;
-    if (!aad) continue;
-    if ((aad.clientId === "fromRegistration" || aad.tokenVersion === "fromRegistration") && !app.registration) {
-      errors.push(`${at}.auth.azureActiveDirectory: 'fromRegistration' needs a registration block on the app (or in defaults)`);
-    }
-    const lists = [aad.allowedAudiences, aad.allowedApplications].flatMap((l) => normalizeListPolicy(l)?.values ?? []);
-    const usesAppId = lists.some((v) => v.includes("{appId}"));
-    if (usesAppId && !aad.clientId) errors.push(`${at}.auth.azureActiveDirectory: '{appId}' is used but clientId is not set`);
-    if (aad.loginParameters) {
-      const resources = scopeResources(parseLoginParameters(aad.loginParameters).scopes);
-      if (resources.length > 1) {
-        warnings.push(`${at}.auth.azureActiveDirectory.loginParameters: scopes for ${resources.join(" and ")} in one request; a token has one audience, so only one of them can be used`);
-      }
-      if (resources.length > 0 && !aad.clientSecretSettingName) {
-        warnings.push(`${at}.auth.azureActiveDirectory: requesting ${resources.join(", ")} scopes needs clientSecretSettingName (the code flow redeems the code with a secret)`);
-      }
-      if (resources.length > 0 && app.auth?.tokenStore === false) {
-        warnings.push(`${at}.auth.tokenStore: false, but ${resources.join(", ")} scopes are requested; the token store keeps the access token the function reads`);
-      }
-    }
   }
-  const keys = checkKeys(apps);
-  const reg = registrationChecks(apps);
-  return { errors: [...errors, ...keys.errors, ...reg.errors], warnings: [...warnings, ...keys.warnings, ...reg.warnings] };
+  return errors;
+}
+
+/** Checks that need the whole (resolved) config: unique addresses, then each kind's references between fields. */
+export function crossCheck(apps: AppConfig[]): CrossCheckResult {
+  const errors = addressChecks(apps);
+  const warnings: string[] = [];
+  for (const k of KINDS) {
+    const r = k.config.crossCheck?.(apps);
+    if (!r) continue;
+    errors.push(...r.errors);
+    warnings.push(...r.warnings);
+  }
+  return { errors, warnings };
 }

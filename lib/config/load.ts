@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import type { z } from "zod";
-import { ConfigError } from "../azure/errors.ts";
+import { ConfigError } from "../errors.ts";
 import { crossCheck } from "./cross-checks.ts";
 import { resolveApps, type AppConfig } from "./resolve.ts";
 import { fleetSchema, type Fleet } from "./schema.ts";

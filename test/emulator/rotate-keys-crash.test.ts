@@ -8,7 +8,7 @@ import { SecretClient } from "@azure/keyvault-secrets";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Emulator } from "../../lib/emulator/index.ts";
 import type { LoggedRequest } from "../../lib/emulator/request-log.ts";
-import type { JsonOutput } from "../../lib/plan/render-json.ts";
+import type { JsonOutput } from "../../lib/pipeline/render-json.ts";
 import { emulatorEnv } from "../helpers/emulator.ts";
 import { RG, SUB } from "../helpers/seeds.ts";
 

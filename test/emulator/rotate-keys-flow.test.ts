@@ -8,7 +8,7 @@ import { formatError } from "../../lib/cli/main.ts";
 import { rotateKeysCommand } from "../../lib/commands/rotate-keys.ts";
 import type { AppState } from "../../lib/emulator/arm/state.ts";
 import type { Emulator } from "../../lib/emulator/index.ts";
-import type { JsonOutput } from "../../lib/plan/render-json.ts";
+import type { JsonOutput } from "../../lib/pipeline/render-json.ts";
 import { emulatorEnv } from "../helpers/emulator.ts";
 import { captureIo } from "../helpers/io.ts";
 import { RG, SUB } from "../helpers/seeds.ts";

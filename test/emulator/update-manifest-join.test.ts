@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { configureAuthCommand } from "../../lib/commands/configure-auth.ts";
 import { updateManifestCommand } from "../../lib/commands/update-manifest.ts";
-import { openSession } from "../../lib/cli/common.ts";
+import { openSession } from "../../lib/azure/session.ts";
 import { formatError } from "../../lib/cli/main.ts";
 import { loadConfig } from "../../lib/config/load.ts";
 import type { Emulator } from "../../lib/emulator/index.ts";
-import { registrationResolver } from "../../lib/registration/resolve-facts.ts";
+import { registrationResolver } from "../../lib/resources/registration/resolve-facts.ts";
 import { createGraphApi } from "../../lib/azure/graph-client.ts";
 import { endpointsFromEnv } from "../../lib/azure/endpoints.ts";
 import { credentialFor, toolArmClient } from "../helpers/clients.ts";
@@ -85,7 +85,8 @@ describe("update-manifest, then configure-auth with fromRegistration", () => {
   });
 
   test("the lookup polls a registration created moments ago, and gives up on a missing one with a message naming the fix", async () => {
-    const session = await openSession({ "dry-run": true, yes: false, json: false, "detailed-exitcode": false }, emulatorEnv(emu));
+    const session = await openSession({}, emulatorEnv(emu));
+    const graph = () => createGraphApi({ credential: session.credential, endpoints: session.endpoints });
     const apps = loadConfig(config, emulatorEnv(emu)).apps;
 
     // Created by someone else a moment ago, not yet visible to reads (eventual consistency).
@@ -94,13 +95,13 @@ describe("update-manifest, then configure-auth with fromRegistration", () => {
     const created = await g.patch<{ appId: string }>("/applications(uniqueName='fresh-api')", { displayName: "fresh", signInAudience: "AzureADMyOrg", api: { requestedAccessTokenVersion: 2 } }, { Prefer: "create-if-missing" });
     emu.log.clear();
     const fresh = { ...apps[0]!, registration: { uniqueName: "fresh-api" } };
-    expect(await registrationResolver(session)(fresh)).toEqual({ appId: created!.appId, tokenVersion: 2 });
+    expect(await registrationResolver(graph)(fresh)).toEqual({ appId: created!.appId, tokenVersion: 2 });
     const statuses = emu.log.list().filter((r) => r.service === "graph").map((r) => r.status);
     expect(statuses[0]).toBe(404);
     expect(statuses.at(-1)).toBe(200);
     await fetch(`${emu.url}/_emulator/graph/options`, { method: "PUT", body: JSON.stringify({ visibilityDelayMs: 0 }) });
 
-    const resolve = registrationResolver(session, { retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 } });
+    const resolve = registrationResolver(graph, { retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 } });
     const app = apps.find((a) => a.name === "func-missing")!;
     emu.log.clear();
     await expect(resolve(app)).rejects.toThrow(/application\(uniqueName='never-created-api'\) does not exist/);

@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { DEFAULT_CONSISTENCY_RETRY } from "../../lib/registration/consistency.ts";
+import { DEFAULT_CONSISTENCY_RETRY } from "../../lib/resources/registration/consistency.ts";
 import { jsonOutputValidator } from "../helpers/contract.ts";
 import { graphClientFor, graphError } from "../helpers/graph.ts";
 import { tmpdir } from "node:os";

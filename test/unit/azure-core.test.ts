@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { describe, expect, test } from "vitest";
 import { parseErrorBody } from "../../lib/azure/error-body.ts";
-import { isRetryable } from "../../lib/azure/errors.ts";
+import { isRetryable } from "../../lib/errors.ts";
 import { redactHeaders, redactUrl, scrub } from "../../lib/azure/redact.ts";
 import { Secret } from "../../lib/azure/secret.ts";
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import { describe, expect, test } from "vitest";
-import { ConfigError } from "../../lib/azure/errors.ts";
+import { ConfigError } from "../../lib/errors.ts";
 import { fleetJsonSchemaText } from "../../lib/config/json-schema.ts";
 import { fieldReferenceMarkdown } from "../../lib/config/field-reference.ts";
 import { loadConfig, validateConfig } from "../../lib/config/load.ts";

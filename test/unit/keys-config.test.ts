@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError } from "../../lib/azure/errors.ts";
+import { ConfigError } from "../../lib/errors.ts";
 import { validateConfig } from "../../lib/config/load.ts";
-import { keyPolicies, secretNameFor, vaultUrlFor } from "../../lib/keys/policy.ts";
-import { keyWork } from "../../lib/keys/rotate.ts";
+import { keyPolicies, secretNameFor, vaultUrlFor } from "../../lib/resources/keys/policy.ts";
+import { keyWork } from "../../lib/resources/keys/index.ts";
 
 const SUB = "3c9d2e47-1f60-4b8a-a5d3-92e1f0c4b7a2";
 const VAULT = "https://kv-apis.vault.azure.net";

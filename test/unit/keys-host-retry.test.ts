@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { AzureRequestError, HostUnreachableError, type AzureErrorDetails } from "../../lib/azure/errors.ts";
-import { backoffMs, withHostRetry, type HostRetryOptions } from "../../lib/keys/host-retry.ts";
+import { AzureRequestError, HostUnreachableError, type AzureErrorDetails } from "../../lib/errors.ts";
+import { backoffMs, withHostRetry, type HostRetryOptions } from "../../lib/resources/keys/host-retry.ts";
 
 const details: AzureErrorDetails = { service: "arm", status: 400, code: "BadRequest", method: "POST", url: "https://management.azure.com/x" };
 const hostDown = () => new HostUnreachableError("POST /subscriptions/s/host/default/listkeys: 400 BadRequest: Encountered an error (ServiceUnavailable) from host runtime.", details);

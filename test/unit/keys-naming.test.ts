@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { formatDuration, parseDuration } from "../../lib/keys/duration.ts";
-import { choosePhysicalName, formatPhysicalName, parsePhysicalName } from "../../lib/keys/physical-name.ts";
+import { formatDuration, parseDuration } from "../../lib/resources/keys/duration.ts";
+import { choosePhysicalName, formatPhysicalName, parsePhysicalName } from "../../lib/resources/keys/physical-name.ts";
 
 const date = fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2199-12-31T23:59:59Z"), noInvalidDate: true });
 const logical = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9-]{0,40}$/);

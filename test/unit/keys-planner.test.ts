@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { Secret } from "../../lib/azure/secret.ts";
-import type { KeyMap } from "../../lib/keys/listkeys.ts";
-import { keyChanges, keyTargetPlan } from "../../lib/keys/plan-changes.ts";
-import { planRotation, type Published, type RotationInput, type RotationPlan, type Step } from "../../lib/keys/plan-rotation.ts";
-import { formatPhysicalName, parsePhysicalName } from "../../lib/keys/physical-name.ts";
-import type { KeyPolicy } from "../../lib/keys/policy.ts";
+import type { KeyMap } from "../../lib/resources/keys/listkeys.ts";
+import { keyChanges, keyKindPlan } from "../../lib/resources/keys/plan-changes.ts";
+import { planRotation, type Published, type RotationInput, type RotationPlan, type Step } from "../../lib/resources/keys/plan.ts";
+import { formatPhysicalName, parsePhysicalName } from "../../lib/resources/keys/physical-name.ts";
+import type { KeyPolicy } from "../../lib/resources/keys/policy.ts";
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -157,7 +157,7 @@ describe("planRotation examples", () => {
     ]);
     expect(changes.filter((c) => c.path[0] === "keys").every((c) => c.sensitive)).toBe(true);
     expect(changes.filter((c) => c.volatile).map((c) => c.kind)).toEqual(["add", "change"]);
-    const tp = keyTargetPlan({ subscriptionId: "s", resourceGroup: "rg", name: "f" }, policy, plan, "s-apim", published(w), keyMap(w));
+    const tp = keyKindPlan(policy, plan, "s-apim", published(w));
     expect(JSON.stringify(tp)).not.toMatch(/canary-value/);
   });
 });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { mergeLoginParameters, parseLoginParameters, scopeResources } from "../../lib/auth/login-parameters.ts";
+import { mergeLoginParameters, parseLoginParameters, scopeResources } from "../../lib/resources/auth/login-parameters.ts";
 
 describe("loginParameters merge", () => {
   test("adds the ARM scope to an existing scope entry and keeps other pairs (seed 003)", () => {

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { ownedFields } from "../../lib/auth/owned-fields.ts";
-import { planAuth, prerequisiteWarnings, unpersistedFields } from "../../lib/auth/plan-auth.ts";
-import { parseAuth, type AuthConfigInput } from "../../lib/config/auth-schema.ts";
+import { ownedFields } from "../../lib/resources/auth/owned-fields.ts";
+import { planAuth, prerequisiteWarnings, unpersistedFields } from "../../lib/resources/auth/plan.ts";
+import { parseAuth, type AuthConfigInput } from "../../lib/resources/auth/schema.ts";
 import { getPath } from "../../lib/azure/json.ts";
 
 const TENANT = "7e3a0f1c-5b2d-4c8e-9a61-0d4f2b8c6e11";

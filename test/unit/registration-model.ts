@@ -5,8 +5,8 @@ import { applicationComplexDefaults, newApplication, normalizeApplication, type 
 import { applyPatch, type NestedPatchMode } from "../../lib/emulator/graph/patch.ts";
 import { checkApplicationWrite, type RuleEnv } from "../../lib/emulator/graph/rules.ts";
 import { checkBody, type Json } from "../../lib/emulator/graph/schema.ts";
-import { applicationOf } from "../../lib/registration/observe.ts";
-import { APP_ID, SP_ID, type GraphStep, type Observed, type ObservedGrant, type ObservedServicePrincipal } from "../../lib/registration/types.ts";
+import { applicationOf } from "../../lib/resources/registration/observe.ts";
+import { APP_ID, SP_ID, type GraphStep, type Observed, type ObservedGrant, type ObservedServicePrincipal } from "../../lib/resources/registration/types.ts";
 
 export const TENANT = "7e3a0f1c-5b2d-4c8e-9a61-0d4f2b8c6e11";
 // What a GET returns that a PATCH must never carry (graph-contract §1.2 "read-only, never send", §2.3).

@@ -1,14 +1,14 @@
 import { GraphError } from "@microsoft/microsoft-graph-client";
 import { describe, expect, test } from "vitest";
-import { RefusedError } from "../../lib/azure/errors.ts";
+import { RefusedError } from "../../lib/errors.ts";
 import { GraphRequestError, toGraphError } from "../../lib/azure/graph-client.ts";
 import { validateConfig } from "../../lib/config/load.ts";
-import type { RegistrationConfig } from "../../lib/config/registration-schema.ts";
-import { noBackingApplication, notYetVisible, withConsistencyRetry } from "../../lib/registration/consistency.ts";
-import { desiredRegistration } from "../../lib/registration/desired.ts";
-import { planRegistration } from "../../lib/registration/plan-registration.ts";
-import { APP_ID, SP_ID, type ApiApplication, type GraphStep, type Observed, type ObservedApplication, type PermissionScope } from "../../lib/registration/types.ts";
-import { ARM_APP_ID, GRAPH_APP_ID } from "../../lib/registration/well-known.ts";
+import type { RegistrationConfig } from "../../lib/resources/registration/schema.ts";
+import { noBackingApplication, notYetVisible, withConsistencyRetry } from "../../lib/resources/registration/consistency.ts";
+import { desiredRegistration } from "../../lib/resources/registration/desired.ts";
+import { planRegistration } from "../../lib/resources/registration/plan.ts";
+import { APP_ID, SP_ID, type ApiApplication, type GraphStep, type Observed, type ObservedApplication, type PermissionScope } from "../../lib/resources/registration/types.ts";
+import { ARM_APP_ID, GRAPH_APP_ID } from "../../lib/resources/registration/well-known.ts";
 import { applyToWorld, observe, type World } from "./registration-model.ts";
 
 const ARM_SP = "aaaaaaaa-0000-4000-8000-000000000001";

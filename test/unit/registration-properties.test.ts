@@ -2,11 +2,11 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Application } from "../../lib/emulator/graph/model.ts";
 import { newApplication } from "../../lib/emulator/graph/model.ts";
-import type { RegistrationConfig } from "../../lib/config/registration-schema.ts";
-import { desiredRegistration } from "../../lib/registration/desired.ts";
-import { planRegistration } from "../../lib/registration/plan-registration.ts";
-import type { ObservedGrant, ObservedServicePrincipal } from "../../lib/registration/types.ts";
-import { ARM_APP_ID, GRAPH_APP_ID } from "../../lib/registration/well-known.ts";
+import type { RegistrationConfig } from "../../lib/resources/registration/schema.ts";
+import { desiredRegistration } from "../../lib/resources/registration/desired.ts";
+import { planRegistration } from "../../lib/resources/registration/plan.ts";
+import type { ObservedGrant, ObservedServicePrincipal } from "../../lib/resources/registration/types.ts";
+import { ARM_APP_ID, GRAPH_APP_ID } from "../../lib/resources/registration/well-known.ts";
 import { applyToWorld, observe, type World } from "./registration-model.ts";
 
 const VALUES = ["Greeting.Read", "Greeting.Write", "Orders.Read", "Admin.All"];

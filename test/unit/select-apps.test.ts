@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { UsageError } from "../../lib/azure/errors.ts";
+import { UsageError } from "../../lib/errors.ts";
 import { selectApps, shardBySubscription } from "../../lib/cli/common.ts";
 import { validateConfig } from "../../lib/config/load.ts";
 

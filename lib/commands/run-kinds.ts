@@ -1,0 +1,67 @@
+import { createGraphApi, type GraphApi } from "../azure/graph-client.ts";
+import { keyVaultFactory, type KeyVaultSecrets } from "../azure/keyvault-client.ts";
+import type { OptionSpec } from "../cli/args.ts";
+import { WRITING_OPTIONS, type CommandIo } from "../cli/common.ts";
+import { prepareRun, signIn } from "../cli/writing-command.ts";
+import type { AnyKind, FlagValues, KindOption, RunContext, RunTuning, Selection } from "../pipeline/contract.ts";
+import { runPipeline } from "../pipeline/run.ts";
+
+/** A command is a choice of kinds (in dependency order) and its help text; the pipeline does the rest. */
+export interface KindsCommand {
+  name: string;
+  summary: string;
+  kinds: readonly AnyKind[];
+  examples: readonly string[];
+  /** This command's own offline flag rules. */
+  checkFlags?(flags: FlagValues): void;
+}
+
+/** What tests may replace; a real run uses the clock, the Key Vault client and the default back-offs. */
+export interface RunOverrides extends Partial<RunTuning> {
+  now?: () => Date;
+  keyVault?: (vaultUrl: string) => KeyVaultSecrets;
+}
+
+/** The command's flags: the shared writing flags, then each kind's own. */
+export function commandCli(c: KindsCommand) {
+  const kindOptions: Record<string, KindOption> = Object.assign({}, ...c.kinds.map((k) => k.options ?? {}));
+  const options: typeof WRITING_OPTIONS & Record<string, OptionSpec> = { ...WRITING_OPTIONS, ...kindOptions };
+  return { name: c.name, summary: c.summary, options, examples: c.examples };
+}
+
+/** From argv to exit code: offline checks, sign-in, then the pipeline over the chosen kinds. */
+export async function runKindsCommand(c: KindsCommand, argv: string[], io: CommandIo, overrides: RunOverrides = {}): Promise<number> {
+  const flagsOf = (v: object): FlagValues => v as FlagValues;
+  const cli = commandCli(c);
+  const run = prepareRun(cli, argv, io, (flags) => {
+    c.checkFlags?.(flagsOf(flags));
+    for (const k of c.kinds) k.checkFlags?.(flagsOf(flags));
+  });
+  if (!run) return 0;
+  const { flags, apps, config, options } = run;
+  const selection: Selection = { slot: flags.slot, env: io.env };
+  // Targets are known before any network call: a missing vault URL or an empty selection is reported offline.
+  const targets = c.kinds.map((k) => k.targets(apps, selection));
+  const alone = c.kinds.length === 1 ? c.kinds[0]! : undefined;
+  if (alone && targets[0]!.length === 0) {
+    if (alone.none) throw alone.none(selection);
+    io.stderr.write(`warning: no selected app has a ${alone.config.key} block in ${config.file}; nothing to do\n`);
+  }
+  const armKinds = c.kinds.map((k, i) => (k.service === "arm" ? targets[i]! : [])).flat();
+  const service = c.kinds.some((k) => k.service === "arm") ? "arm" : "graph";
+  const { session, header } = await signIn(cli, flags, io, armKinds.map((t) => t.ref.subscriptionId), service);
+  let graph: GraphApi | undefined;
+  const { now, keyVault, ...tuning } = overrides;
+  const ctx: RunContext = {
+    arm: session.arm,
+    graph: () => (graph ??= createGraphApi({ credential: session.credential, endpoints: session.endpoints })),
+    keyVault: keyVault ?? keyVaultFactory(session.credential),
+    tenantId: session.tenantId,
+    flags: flagsOf(flags),
+    now: now ?? (() => new Date()),
+    log: (line) => io.stderr.write(`${line}\n`),
+    tuning,
+  };
+  const kinds = c.kinds.map((kind, i) => ({ kind, reconciler: kind.bind(ctx), targets: targets[i]! }));
+  return runPipeline({ command: c.name, header, kinds }, options);
+}

@@ -1,0 +1,160 @@
+import type { z } from "zod";
+import type { ArmClient } from "../azure/arm-client.ts";
+import type { GraphApi } from "../azure/graph-client.ts";
+import type { KeyVaultSecrets } from "../azure/keyvault-client.ts";
+import type { FieldChange, TargetRef } from "./model.ts";
+
+/**
+ * The reconciler contract. A resource kind (auth, registration, site, keys …) is one value of `ResourceKind`; the
+ * pipeline (run.ts) owns everything the kinds share: concurrency, one writer per lock key, errors per target,
+ * re-observe before the first write, confirm, verify, results and exit codes.
+ */
+
+/** An app of the fleet: its address and, under each kind's key, that kind's resolved config slice. */
+export type AppConfig = AppAddress & Partial<KindSlices>;
+
+export interface AppAddress {
+  /** Position in the config file, for messages (`apps[3]`). */
+  index: number;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  slots: string[];
+}
+
+/**
+ * Each kind adds its resolved slice here from its own folder (declaration merging), so `app.auth` is typed where it
+ * is read while the pipeline and the config loader stay free of kind-specific types.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by each kind's config.ts
+export interface KindSlices {}
+
+/** Knobs tests turn (back-off, id generators); each kind adds its own here, as for KindSlices. */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by each kind's index.ts
+export interface RunTuning {}
+
+export interface CheckResult {
+  errors: string[];
+  warnings: string[];
+}
+
+/** A kind's block in the config file: `apps[].<key>` and `defaults.<key>`. */
+export interface ConfigSlice<Own extends z.ZodType = z.ZodType, Defaults extends z.ZodType = z.ZodType, Resolved = unknown> {
+  key: keyof KindSlices & string;
+  schema: Own;
+  defaultsSchema: Defaults;
+  /** Merges `defaults.<key>` under the app's block and fills in defaults; undefined when the app does not use the kind. */
+  resolve(own: z.output<Own> | undefined, defaults: z.output<Defaults> | undefined): Resolved | undefined;
+  /** Checks that need the whole resolved fleet (references between fields and apps). */
+  crossCheck?(apps: readonly AppConfig[]): CheckResult;
+}
+
+/** A CLI flag a kind adds to the commands that run it (same shape as node:util parseArgs options). */
+export interface KindOption {
+  type: "boolean" | "string";
+  description: string;
+  valueName?: string;
+  default?: string | boolean;
+  short?: string;
+}
+
+export type FlagValues = Readonly<Record<string, string | boolean | string[] | undefined>>;
+
+/** What selects targets besides the apps themselves. */
+export interface Selection {
+  slot?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** One thing a kind reconciles: one document, one registration, one logical key on one app or slot. */
+export interface KindTarget {
+  ref: TargetRef;
+  /** How plans name it: `authsettingsV2`, `application(uniqueName='…')`, `functionKey greeting/apim`. */
+  resource: string;
+}
+
+/** The pure planner's answer for one target; the pipeline adds target, fingerprint and kind. */
+export interface KindPlan<D = unknown> {
+  status: "change" | "no-op" | "skip";
+  changes: FieldChange[];
+  unchanged: number;
+  warnings: string[];
+  reason?: { message: string; fix?: string };
+  /** Progress-line notes (why a key is or is not due). */
+  notes?: string[];
+  /** What apply needs besides the observation (the document to PUT, the Graph steps …). */
+  detail?: D;
+}
+
+export interface ObserveContext {
+  /** Shares one read between targets during planning (a host's keys for every logical key of it); never on re-observe. */
+  memo<V>(key: string, read: () => Promise<V>): Promise<V>;
+}
+
+export interface ApplyContext {
+  /** Plain progress lines on stderr (each write, each retry). */
+  log(line: string): void;
+}
+
+export interface Applied<A = unknown> {
+  message?: string;
+  /** What verify needs to know about the writes (a created appId). */
+  result?: A;
+}
+
+/** A kind bound to one run's clients and flags. */
+export interface Reconciler<T extends KindTarget = KindTarget, O = unknown, D = unknown, A = unknown> {
+  /** One writer per key at a time (a site's host secret store, one registration). */
+  lockKey(t: T): string;
+  /** Read-only calls only. */
+  observe(t: T, ctx: ObserveContext): Promise<O>;
+  /** What a saved plan or a confirmed prompt must still see: a changed fingerprint means another writer. */
+  fingerprint(o: O): string;
+  /** Pure: observation + config → changes. */
+  plan(t: T, o: O): KindPlan<D>;
+  /** Read-only follow-ups that depend on the plan (the V1 check made only before a write). */
+  refine?(t: T, o: O, plan: KindPlan<D>, ctx: ObserveContext): Promise<KindPlan<D>>;
+  /** After all targets are planned: refuse a run whose flags matched nothing (`--revoke` of an unknown key). */
+  checkPlans?(plans: ReadonlyArray<{ target: T; plan: KindPlan<D> | undefined }>): void;
+  apply(t: T, plan: KindPlan<D>, o: O, ctx: ApplyContext): Promise<Applied<A>>;
+  /** Re-read and compare; throws VerificationError. Retried per `verifyRetry` (eventual consistency). */
+  verify?(t: T, plan: KindPlan<D>, o: O, applied: Applied<A>): Promise<void>;
+  verifyRetry?: { attempts: number; delayMs(attempt: number): number };
+}
+
+/** Everything a kind may use in a run; built once per command from the signed-in session. */
+export interface RunContext {
+  arm: ArmClient;
+  /** Created on first use (a command that never talks to Graph never signs in to it). */
+  graph(): GraphApi;
+  keyVault(vaultUrl: string): KeyVaultSecrets;
+  tenantId: string;
+  flags: FlagValues;
+  now(): Date;
+  log(line: string): void;
+  tuning: Partial<RunTuning>;
+}
+
+/** A resource kind as a plug-in: listed once in lib/resources/index.ts. */
+export interface ResourceKind<T extends KindTarget = KindTarget, O = unknown, D = unknown, A = unknown> {
+  kind: string;
+  /** The command that runs this kind alone (plans are saved per command). */
+  command: string;
+  /** Whose token names the signed-in principal in the plan header; ARM kinds also put subscriptions there. */
+  service: "arm" | "graph";
+  config: ConfigSlice;
+  options?: Readonly<Record<string, KindOption>>;
+  /** Offline flag checks, before any network call. */
+  checkFlags?(flags: FlagValues): void;
+  /** Every target the selection covers, in config order; offline (a missing vault URL is reported here). */
+  targets(apps: readonly AppConfig[], selection: Selection): T[];
+  /** Run alone, a selection with no target is this error (rotate-keys with no keys.rotate); default: nothing to do. */
+  none?(selection: Selection): Error;
+  bind(run: RunContext): Reconciler<T, O, D, A>;
+}
+
+/**
+ * The kinds as one list of plug-ins of different shapes. Methods (not function-typed properties) keep parameters
+ * bivariant, so every `ResourceKind<AuthTarget, …>` is a `ResourceKind` and the pipeline sees only the contract.
+ */
+export type AnyKind = ResourceKind;

@@ -1,0 +1,71 @@
+import { sitePath } from "../../azure/targets.ts";
+import type { KindPlan, ResourceKind } from "../../pipeline/contract.ts";
+import { fingerprint } from "../../pipeline/fingerprint.ts";
+import { registrationResolver } from "../registration/resolve-facts.ts";
+import { putAuthDoc, verifyAuthDoc } from "./apply.ts";
+import { authSlice } from "./config.ts";
+import { authContext, authTargets, propertiesOf, readAuthDoc, type AuthObserved, type AuthTarget } from "./observe.ts";
+import { planAuthDocument, requiredSecretSetting, type AuthWrite } from "./plan.ts";
+
+const DEFAULT_BACKUP_DIR = ".backups/configure-auth";
+
+/** Easy Auth: one authsettingsV2 document per app and slot, replaced whole with only the owned fields changed. */
+export const authKind: ResourceKind<AuthTarget, AuthObserved, AuthWrite> = {
+  kind: "auth",
+  command: "configure-auth",
+  service: "arm",
+  config: authSlice,
+  options: {
+    "migrate-v1": { type: "boolean", description: "Allow writing to apps still on V1 auth (migrates them; irreversible)" },
+    "check-app-settings": { type: "boolean", description: "Also check the client-secret app setting exists (one extra POST per target asking for resource scopes)" },
+    "backup-dir": { type: "string", valueName: "dir", description: "Where the document is saved before each PUT", default: DEFAULT_BACKUP_DIR },
+  },
+  targets: (apps, sel) => apps.flatMap((app) => authTargets(app, sel.slot)),
+  bind(run) {
+    const { arm } = run;
+    const resolve = registrationResolver(run.graph);
+    const backupDir = typeof run.flags["backup-dir"] === "string" ? run.flags["backup-dir"] : DEFAULT_BACKUP_DIR;
+    return {
+      lockKey: (t) => `${sitePath(t.ref)}/config/authsettingsV2`,
+      async observe(t, ctx) {
+        // One registration lookup per app, shared by its slots.
+        const context = await ctx.memo(`auth-context|${t.app.index}`, () => authContext(t.app, run.tenantId, resolve));
+        const doc = await readAuthDoc(arm, t.ref);
+        return { doc, properties: propertiesOf(doc), context };
+      },
+      // No ETag exists for authsettingsV2 (arm-contract §1.4): the document's hash stands in for one.
+      fingerprint: (o) => fingerprint(o.properties),
+      plan: (t, o) => planAuthDocument(o.properties, t.app.auth!, o.context),
+      async refine(t, o, plan): Promise<KindPlan<AuthWrite>> {
+        const desired = plan.detail?.desired;
+        if (!desired) return plan;
+        const setting = run.flags["check-app-settings"] ? requiredSecretSetting(desired) : undefined;
+        if (setting) {
+          // Only the names are looked at; the values (secrets) are never kept or printed.
+          const settings = await arm.post<{ properties?: Record<string, unknown> }>(`${sitePath(t.ref)}/config/appsettings/list`);
+          if (!Object.keys(settings.body.properties ?? {}).includes(setting)) {
+            plan.warnings.push(`app setting '${setting}' (clientSecretSettingName) does not exist on this ${t.ref.slot ? "slot" : "app"}: sign-in cannot redeem the code; add it as a slot-sticky setting`);
+          }
+        }
+        if (plan.status !== "change") return plan;
+        // The V1 check costs a POST (a write-bucket call), so it is made only when a write is planned.
+        const v1 = await arm.post<{ properties?: { configVersion?: string } }>(`${sitePath(t.ref)}/config/authsettings/list`);
+        const onV1 = v1.body.properties?.configVersion === "v1" && Object.keys(o.properties).length > 0;
+        if (!onV1) return plan;
+        if (!run.flags["migrate-v1"]) {
+          return {
+            ...plan,
+            status: "skip",
+            reason: { message: "app uses classic (V1) auth settings; a V2 write would migrate it, and that cannot be undone", fix: "Review the app, then rerun with --migrate-v1 (a backup of the V2 view is written first)." },
+          };
+        }
+        return { ...plan, warnings: ["this write migrates the app from V1 to V2 auth settings (irreversible; --migrate-v1 given)", ...plan.warnings] };
+      },
+      async apply(t, plan, o) {
+        await putAuthDoc(arm, t.ref, o.doc, plan.detail!, backupDir);
+        return {};
+      },
+      verify: (t, plan) => verifyAuthDoc(arm, t.ref, plan.detail!),
+    };
+  },
+};

@@ -1,0 +1,73 @@
+import type { AuthConfig } from "./schema.ts";
+import { normalizeListPolicy, type ListPolicy } from "../../pipeline/list-policy.ts";
+import { mergeLoginParameters } from "./login-parameters.ts";
+
+/** What planning needs besides the config: values resolved from the tenant and the registration. */
+export interface AuthContext {
+  tenantId: string;
+  /** Client id (appId), literal from config or resolved from the registration. */
+  clientId?: string;
+  /** Access token version of the registration (1 or 2). */
+  tokenVersion: 1 | 2;
+}
+
+/** One field of authsettingsV2 `properties` the config owns, and how to compute its desired value from the current one. */
+export interface OwnedField {
+  path: string[];
+  security: boolean;
+  desired(current: unknown): unknown;
+}
+
+const AAD = ["identityProviders", "azureActiveDirectory"];
+
+export function issuerFor(tokenVersion: 1 | 2, tenantId: string): string {
+  // v1 tokens carry iss=https://sts.windows.net/{tid}/ and v2 https://login.microsoftonline.com/{tid}/v2.0; Easy Auth
+  // compares the configured issuer with the token's, so it must follow the registration's token version.
+  return tokenVersion === 2 ? `https://login.microsoftonline.com/${tenantId}/v2.0` : `https://sts.windows.net/${tenantId}/`;
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+export function mergeList(current: unknown, policy: ListPolicy): string[] {
+  if (policy.mode === "exact") return [...new Set(policy.values)];
+  const out = strings(current);
+  for (const v of policy.values) if (!out.includes(v)) out.push(v);
+  return out;
+}
+
+const substitute = (p: ListPolicy, ctx: AuthContext): ListPolicy => ({ ...p, values: p.values.map((v) => (ctx.clientId ? v.replaceAll("{appId}", ctx.clientId) : v)) });
+
+const scalar = (path: string[], value: unknown, security: boolean): OwnedField => ({ path, security, desired: () => value });
+const list = (path: string[], policy: ListPolicy, security: boolean): OwnedField => ({ path, security, desired: (cur) => mergeList(cur, policy) });
+
+/** The owned fields of one app's config (DESIGN §5.1); fields the config does not mention are not owned. */
+export function ownedFields(auth: AuthConfig, ctx: AuthContext): OwnedField[] {
+  const f: OwnedField[] = [scalar(["platform", "enabled"], auth.enabled, true)];
+  if (auth.requireAuthentication !== undefined) f.push(scalar(["globalValidation", "requireAuthentication"], auth.requireAuthentication, true));
+  if (auth.unauthenticatedClientAction) f.push(scalar(["globalValidation", "unauthenticatedClientAction"], auth.unauthenticatedClientAction, true));
+  const excluded = normalizeListPolicy(auth.excludedPaths);
+  if (excluded) f.push(list(["globalValidation", "excludedPaths"], excluded, true));
+  if (auth.tokenStore !== undefined) f.push(scalar(["login", "tokenStore", "enabled"], auth.tokenStore, false));
+  if (auth.requireHttps !== undefined) f.push(scalar(["httpSettings", "requireHttps"], auth.requireHttps, true));
+
+  const aad = auth.azureActiveDirectory;
+  if (!aad) return f;
+  f.push(scalar([...AAD, "enabled"], aad.enabled, true));
+  if (ctx.clientId) f.push(scalar([...AAD, "registration", "clientId"], ctx.clientId, true));
+  f.push(scalar([...AAD, "registration", "openIdIssuer"], issuerFor(ctx.tokenVersion, ctx.tenantId), true));
+  if (aad.clientSecretSettingName) f.push(scalar([...AAD, "registration", "clientSecretSettingName"], aad.clientSecretSettingName, false));
+  if (aad.loginParameters) {
+    const wanted = aad.loginParameters;
+    f.push({ path: [...AAD, "login", "loginParameters"], security: false, desired: (cur) => mergeLoginParameters(strings(cur), wanted) });
+  }
+  const audiences = normalizeListPolicy(aad.allowedAudiences);
+  if (audiences) {
+    const p = substitute(audiences, ctx);
+    // A v2 access token's aud is the bare client id (api://… only for v1), so v2 apps must also accept it.
+    if (ctx.tokenVersion === 2 && ctx.clientId && !p.values.includes(ctx.clientId)) p.values = [...p.values, ctx.clientId];
+    f.push(list([...AAD, "validation", "allowedAudiences"], p, true));
+  }
+  const apps = normalizeListPolicy(aad.allowedApplications);
+  if (apps) f.push(list([...AAD, "validation", "defaultAuthorizationPolicy", "allowedApplications"], substitute(apps, ctx), true));
+  return f;
+}
