@@ -3,7 +3,8 @@ import { ConfigError } from "../../lib/errors.ts";
 import { formatPath, validateConfig } from "../../lib/config/load.ts";
 import type { AppConfig } from "../../lib/pipeline/contract.ts";
 import { KINDS } from "../../lib/resources/index.ts";
-import { siteSlice, type SiteConfig } from "../../lib/resources/site/config.ts";
+import { siteSlice } from "../../lib/resources/site/config.ts";
+import type { SiteConfig } from "../../lib/resources/site/schema.ts";
 
 const SUB = "3c9d2e47-1f60-4b8a-a5d3-92e1f0c4b7a2";
 
@@ -131,9 +132,10 @@ describe.skipIf(!wired)("site through validateConfig", () => {
     });
     const text = e.issues.join("\n");
     expect(text).toMatch(/^defaults\.site\.minTlsVersion: must be/m);
+    expect(text).toMatch(/^defaults\.site\.cors\.allowedOrigins\[0\]: '\*' .*allowAnyOrigin: true/m);
     expect(text).toMatch(/^apps\[0\]\.site\.ftpsState: must be/m);
     expect(text).toMatch(/^apps\[1\]\.site\.cors\.allowedOrigins\[0\]: 'https:\/\/b\.example\/' is not an origin/m);
-    expect(e.issues).toHaveLength(3);
+    expect(e.issues).toHaveLength(4);
   });
 
   test("a '*' without allowAnyOrigin is refused with its path and the fix", () => {

@@ -6,11 +6,11 @@ import { VerificationError } from "../../lib/errors.ts";
 import type { AppConfig } from "../../lib/pipeline/contract.ts";
 import { fingerprint } from "../../lib/pipeline/fingerprint.ts";
 import { normalizeListPolicy } from "../../lib/pipeline/list-policy.ts";
-import { patchSite, verifySite, type SiteWrite } from "../../lib/resources/site/apply.ts";
-import { parseSite, siteSchema, type SiteConfig, type SiteConfigInput } from "../../lib/resources/site/config.ts";
+import { patchSite, verifySite } from "../../lib/resources/site/apply.ts";
+import { parseSite, siteSchema, type SiteConfig, type SiteConfigInput } from "../../lib/resources/site/schema.ts";
 import { readSite, siteTargets } from "../../lib/resources/site/observe.ts";
 import { mergeOrigins, ownedSiteFields, webKeysOf } from "../../lib/resources/site/owned-fields.ts";
-import { planSite, unpersistedFields } from "../../lib/resources/site/plan.ts";
+import { planSite, unpersistedFields, type SiteWrite } from "../../lib/resources/site/plan.ts";
 
 const REF = { subscriptionId: "3c9d2e47-1f60-4b8a-a5d3-92e1f0c4b7a2", resourceGroup: "rg", name: "func-a" };
 

@@ -1,0 +1,36 @@
+import { sitePath } from "../../azure/targets.ts";
+import type { ResourceKind } from "../../pipeline/contract.ts";
+import { fingerprint } from "../../pipeline/fingerprint.ts";
+import { patchSite, verifySite } from "./apply.ts";
+import { siteSlice } from "./config.ts";
+import { readSite, siteTargets, type SiteObserved, type SiteTarget } from "./observe.ts";
+import { ownedSiteFields } from "./owned-fields.ts";
+import { planSite, type SiteWrite } from "./plan.ts";
+
+/**
+ * Site hardening (DESIGN §5.4a): httpsOnly on the site or slot, TLS minimums, FTPS, remote debugging, HTTP/2 and CORS
+ * in its config/web. Both are PATCHed with the owned fields that change, never replaced.
+ */
+export const siteKind: ResourceKind<SiteTarget, SiteObserved, SiteWrite> = {
+  kind: "site",
+  command: "configure-site",
+  service: "arm",
+  config: siteSlice,
+  targets: (apps, sel) => apps.flatMap((app) => siteTargets(app, sel.slot)),
+  bind(run) {
+    const { arm } = run;
+    return {
+      // Production and each slot are separate resources with their own config/web.
+      lockKey: (t) => sitePath(t.ref),
+      observe: (t) => readSite(arm, t.ref, ownedSiteFields(t.site)),
+      // Stands in for an ETag. The observation holds only the owned fields (and cors whole, which a CORS write sends
+      // back), so a change to anything else on the site does not make a saved plan stale.
+      fingerprint: (o) => fingerprint(o),
+      plan: (t, o) => planSite(o, t.site),
+      async apply(t, plan, _o, ctx) {
+        return { message: await patchSite(arm, t.ref, plan.detail!, ctx.log) };
+      },
+      verify: (t, plan) => verifySite(arm, t.ref, plan.detail!, ownedSiteFields(t.site)),
+    };
+  },
+};
