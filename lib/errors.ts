@@ -93,7 +93,8 @@ export class AzureRequestError extends ToolError {
   }
 }
 
-// The Functions host being down reaches ARM callers as a 400 (arm-contract §2.4, DESIGN §5.3): transient, not a bad request.
+// A Functions host that is down reaches ARM callers as a 400: transient, not a bad request
+// (docs/contracts/arm.md §2.4; docs/rotate-keys.md, "Host not reachable").
 const HOST_RUNTIME = /Encountered an error \((ServiceUnavailable|InternalServerError|Forbidden)\) from (host runtime|extensions API)/i;
 
 export function isHostRuntimeError(status: number | undefined, message: string): boolean {

@@ -7,7 +7,8 @@ const spec = {
   name: "demo",
   summary:
     "Start the embedded Azure emulator with the demo fleet (config/demo-seed.yaml) and run the toolkit against it:\n" +
-    "plan and apply Easy Auth, then run again to show that nothing is left to do. No Azure account needed.",
+    "registrations, Easy Auth, keys, then every kind at once (apply), each followed by a run that has nothing left to do.\n" +
+    "No Azure account needed.",
   options: {
     config: { type: "string", valueName: "file", description: "Fleet config to reconcile", default: "config/demo.yaml" },
     seed: { type: "string", valueName: "file", description: "Emulator world to start from", default: "config/demo-seed.yaml" },
@@ -43,6 +44,9 @@ runMain(async (argv) => {
     { title: "Keys: rotate again now: both keys stay live during the overlap", script: "rotate-keys", args: ["--config", config, "--yes", "--force", "--app", "func-greeting"], expect: [0] },
     { title: "Keys: second run plans nothing (old keys go after the grace period)", script: "rotate-keys", args: ["--config", config, "--dry-run", "--detailed-exitcode", "--app", "func-{greeting,orders}"], expect: [0] },
     { title: "Keys: a stopped app is reported (host unreachable), nothing is deleted", script: "rotate-keys", args: ["--config", config, "--yes", "--app", "func-batch"], expect: [1] },
+    // Every kind in one plan; the stopped func-batch is left out (its keys cannot be read while it is stopped).
+    { title: "Everything at once (apply): site hardening fixes func-reports (HTTPS off, TLS 1.0, CORS '*') and the others", script: "apply", args: ["--config", config, "--yes", "--app", "!(func-batch)", "--backup-dir", backups], expect: [0] },
+    { title: "apply again: one plan over every kind, nothing left to do", script: "apply", args: ["--config", config, "--dry-run", "--detailed-exitcode", "--app", "!(func-batch)"], expect: [0] },
   ];
   let failed = 0;
   try {
@@ -60,7 +64,7 @@ runMain(async (argv) => {
   process.stdout.write(
     failed
       ? `\nDemo finished with ${failed} unexpected result(s).\n`
-      : "\nDemo complete: registrations, Easy Auth and keys match the config, and second runs have nothing to do.\n",
+      : "\nDemo complete: registrations, Easy Auth, site hardening and keys match the config, and second runs have nothing to do.\n",
   );
   return failed ? 1 : 0;
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import YAML from "yaml";
 import { parseCommandArgs, renderHelp } from "../lib/cli/args.ts";
 import { runMain } from "../lib/cli/main.ts";
-import { UsageError } from "../lib/azure/errors.ts";
+import { UsageError } from "../lib/errors.ts";
 import { connectionInfo, parseFaultsArg, parseThrottleSpec, startEmulator } from "../lib/emulator/index.ts";
 
 const spec = {

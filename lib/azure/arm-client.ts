@@ -33,14 +33,14 @@ export interface ArmClientOptions {
   maxRetries?: number;
 }
 
-/** Percent-encodes each segment: resource and key names are URL path segments (arm-contract §2.3). */
+/** Percent-encodes each segment: resource and key names are URL path segments (docs/contracts/arm.md §2.3). */
 export function armPath(...segments: string[]): string {
   return "/" + segments.map((s) => encodeURIComponent(s)).join("/");
 }
 
 /**
  * Raw-JSON ARM access through the SDK's pipeline (auth, retry, logging). The typed v19 models drop unknown fields
- * and send flat key bodies the service rejects (arm-contract §8), so every call here sends and returns raw JSON.
+ * and send flat key bodies the service rejects (docs/contracts/arm.md §8), so every call here is raw JSON.
  */
 export function createArmClient(opts: ArmClientOptions): ArmClient {
   const limiter = opts.limiter ?? new ArmLimiter();

@@ -1,4 +1,4 @@
-/** Service endpoints, from the env names DESIGN §5.5 lists, defaulting to public Azure. */
+/** Service endpoints, from the env names in README.md ("Connecting to Azure"), defaulting to public Azure. */
 export interface Endpoints {
   authorityHost: string;
   resourceManager: string;

@@ -7,7 +7,7 @@ export interface ParsedErrorBody {
 }
 
 /**
- * Reads a service error body in any of the shapes that reach the tool (arm-contract §3):
+ * Reads a service error body in any of the shapes that reach the tool (docs/contracts/arm.md §3):
  * ARM `{"error":{"code","message"}}`, Graph OData (the same plus `innerError["request-id"]`),
  * legacy App Service `{"Code","Message","Details":[{"ErrorEntity":{"ExtendedCode"}}]}`, and AAD `{"error","error_description"}`.
  * Empty and non-JSON bodies are tolerated: the spec declares some 404s with no body.

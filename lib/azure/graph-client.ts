@@ -1,6 +1,6 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { Client, GraphError, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
-// ESM needs the file: the package has no `exports` map, so the directory import fails (graph-contract §6).
+// ESM needs the file: the package has no `exports` map, so the directory import fails (docs/contracts/graph.md §6).
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
 import { isCustomHost, type Endpoints } from "./endpoints.ts";
 import { parseErrorBody } from "./error-body.ts";
@@ -19,7 +19,7 @@ export interface GraphClientOptions {
 /**
  * The Graph SDK client for the endpoint in MICROSOFT_GRAPH_ENDPOINT. The SDK attaches a token only for Microsoft's
  * Graph hosts and for `customHosts` given as a bare hostname: with a port, or over http, it silently sends no token
- * (graph-contract §6, G1-G4). Its RetryHandler stays on: it retries 429/503/504 with Retry-After.
+ * (docs/contracts/graph.md §6, G1-G4). Its RetryHandler stays on: it retries 429/503/504 with Retry-After.
  */
 export function createGraphClient(opts: GraphClientOptions): Client {
   const base = opts.endpoints.graph;
@@ -40,7 +40,7 @@ export class GraphRequestError extends AzureRequestError {
   }
 }
 
-// What to do about the codes a registration run meets (graph-contract §5.1, docs/update-manifest.md).
+// What to do about the codes a registration run meets (docs/contracts/graph.md §5.1, docs/update-manifest.md).
 const FIXES: Record<string, string> = {
   HostNameNotOnVerifiedDomain: "Use api://{appId} (always accepted), or add and verify the domain under Entra ID > Custom domain names first.",
   Authorization_RequestDenied:
@@ -58,7 +58,7 @@ function detailsOf(body: unknown): string[] {
       return [];
     }
   }
-  // GraphError.body is JSON.stringify(error) — the inner object, not the envelope (graph-contract §5.5).
+  // GraphError.body is JSON.stringify(error) — the inner object, not the envelope (docs/contracts/graph.md §5.5).
   const err = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : parsed;
   const details = isRecord(err) && Array.isArray(err.details) ? err.details : [];
   return details.flatMap((d) => (isRecord(d) && typeof d.code === "string" ? [d.code] : []));
@@ -103,7 +103,7 @@ export interface GraphApi {
   patch<T = undefined>(path: string, body: unknown, headers?: Record<string, string>): Promise<T | undefined>;
   /**
    * POST without the SDK's retry: it retries POSTs on 429/503/504 too, and a create that reached the service
-   * before the 503 is then made twice (graph-contract §5.4 R2). Callers retry with their own idempotent check.
+   * before the 503 is then made twice (docs/contracts/graph.md §5.4 R2). Callers retry with an idempotent check.
    */
   postOnce<T>(path: string, body: unknown): Promise<T>;
 }

@@ -31,7 +31,8 @@ const AZURE_VAULT_HOST = /\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|micr
 /**
  * A SecretClient for `vaultUrl`. @azure/keyvault-secrets refuses a challenge whose resource (https://vault.azure.net)
  * is not a parent domain of the vault host, so for any other host (the emulator on 127.0.0.1, a proxy) that check
- * is turned off; for real vaults it stays on (DESIGN §5.5). Retries are the SDK's own (429 with Retry-After, 5xx).
+ * is turned off; for real vaults it stays on (docs/contracts/keyvault.md §2). Retries are the SDK's own (429 with
+ * Retry-After, 5xx).
  */
 export function createSecretClient(vaultUrl: string, credential: TokenCredential): SecretClient {
   const host = new URL(vaultUrl).hostname;

@@ -7,14 +7,14 @@ export interface BucketSpec {
   refillPerSecond: number;
 }
 
-// Azure's per-subscription buckets (request-limits-and-throttling, 2024 token-bucket model; arm-contract §4.1).
+// Azure's per-subscription buckets (2024 token-bucket model; docs/contracts/arm.md §4.1).
 export const ARM_BUCKETS: Record<OperationKind, BucketSpec> = {
   reads: { size: 250, refillPerSecond: 25 },
   writes: { size: 200, refillPerSecond: 10 },
   deletes: { size: 200, refillPerSecond: 10 },
 };
 
-// POST actions (listkeys, authsettings/list) use the write bucket (arm-contract §4.1).
+// POST actions (listkeys, authsettings/list) use the write bucket (docs/contracts/arm.md §4.1).
 export function operationKind(method: string): OperationKind {
   const m = method.toUpperCase();
   if (m === "GET" || m === "HEAD") return "reads";

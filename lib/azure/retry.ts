@@ -2,8 +2,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 /**
  * One bounded retry loop for the few retries the SDKs do not make themselves (the host-runtime 400, Graph's
- * eventual-consistency answers). As in the Azure SDK's retry policy, the decisions are small functions and this loop
- * is the only place that sleeps (reference/notes/style-anchors.md).
+ * eventual-consistency answers). As in the Azure SDK's retry policy (Azure/azure-sdk-for-js
+ * `sdk/core/ts-http-runtime/src/policies/retryPolicy.ts`), the decisions are small functions and this loop is the
+ * only place that sleeps.
  */
 export interface RetryStrategy<E> {
   /** Tries in all, including the first. */

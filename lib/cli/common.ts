@@ -7,7 +7,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import type { OutputIo, RunOptions } from "../pipeline/run.ts";
 import type { OptionSpec } from "./args.ts";
 
-/** Flags every writing command takes (DESIGN §3). */
+/** Flags every writing command takes (README.md, "Shared flags"). */
 export const WRITING_OPTIONS = {
   config: { type: "string", valueName: "file", description: "Fleet config (YAML); see config/fleet.example.yaml" },
   app: { type: "string", valueName: "name|glob", description: "Only apps whose name matches (e.g. 'func-*')" },

@@ -1,9 +1,24 @@
 import { jsonBody, route, send, type Route } from "./http.ts";
-import type { AppState } from "./arm/state.ts";
+import { effectiveSiteConfig } from "./arm/site-config.ts";
 import { federatedIssuer } from "./entra.ts";
 import { applySeed } from "./seed.ts";
 import { parseThrottleSpec } from "./throttle.ts";
-import type { Emulator } from "./server.ts";
+import type { AppState, ArmState } from "./arm/state.ts";
+import type { Directory } from "./directory.ts";
+import type { Faults } from "./faults.ts";
+import type { RequestLog } from "./request-log.ts";
+import type { Throttle } from "./throttle.ts";
+
+/** The parts of the running emulator the admin API reads and turns (server.ts `Emulator` has them all). */
+export interface AdminTarget {
+  url: string;
+  tenantId: string;
+  directory: Directory;
+  arm: ArmState;
+  throttle: Throttle;
+  faults: Faults;
+  log: RequestLog;
+}
 
 const REDACTED = "<redacted>";
 
@@ -17,7 +32,8 @@ function appView(app: AppState, secrets: boolean) {
     state: app.state,
     httpsOnly: app.httpsOnly,
     tags: app.tags,
-    siteConfig: app.siteConfig,
+    // What GET config/web answers: the fields set, over the platform defaults.
+    siteConfig: effectiveSiteConfig(app.siteConfig),
     appSettings: keysView(app.appSettings, secrets),
     configVersion: app.configVersion,
     authV1: secrets ? app.authV1 : { ...app.authV1, ...(app.authV1.clientSecret ? { clientSecret: REDACTED } : {}) },
@@ -32,7 +48,7 @@ function appView(app: AppState, secrets: boolean) {
 }
 
 /** `/_emulator/*`: the request log, faults, throttle, state, seeding and federated tokens. Not logged, no auth (loopback only). */
-export function adminRoutes(emu: () => Emulator): Route[] {
+export function adminRoutes(emu: () => AdminTarget): Route[] {
   return [
     route("GET", "/_emulator/requests", (ctx) => send(ctx, 200, emu().log.list())),
     route("DELETE", "/_emulator/requests", (ctx) => {

@@ -9,7 +9,7 @@ export interface ConnectionInfo {
   keyVaultUrl: string;
 }
 
-/** The one JSON line `scripts/emulator.ts` prints: everything a client needs, under the env names the tool reads (DESIGN §5.5). */
+/** The one JSON line `scripts/emulator.ts` prints: everything a client needs, under the env names the tool reads (README.md, "Connecting to Azure"; docs/emulator.md). */
 export function connectionInfo(emu: Emulator, caFile: string): ConnectionInfo {
   return {
     env: {

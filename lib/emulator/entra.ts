@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { route, send, type Ctx, type Route } from "./http.ts";
 import type { ClientPrincipal, Directory, ResourceInfo } from "./directory.ts";
+import { routeOperation, type MountedService } from "./service.ts";
+import { retryHeaders } from "./service-error.ts";
 
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
@@ -152,4 +154,23 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
     route("POST", "/{tenant}/oauth2/v2.0/token", tokenV2),
     route("POST", "/{tenant}/oauth2/token", tokenV1),
   ];
+}
+
+/**
+ * Entra ID on the emulator's origin. Its paths start with a tenant (`/{tenant}/oauth2/v2.0/token`), so it serves
+ * whatever no other service claims and must be mounted last. It keeps no state a fault could roll back.
+ */
+export function createEntraService(dir: Directory, baseUrl: () => string): MountedService {
+  const routes = entraRoutes(dir, baseUrl);
+  return {
+    name: "entra",
+    prefix: /^\//,
+    handle: async (ctx) =>
+      routeOperation(ctx, routes, (c) => send(c, 404, { error: "not_found", error_description: `No emulated endpoint for ${c.method} ${c.path}` })),
+    // The OAuth 2.0 error response (RFC 6749 §5.2); `temporarily_unavailable` is the spec's code for overload (§4.1.2.1).
+    fail(ctx, e) {
+      const code = e.code ?? (e.status === 429 || e.status >= 500 ? "temporarily_unavailable" : "invalid_request");
+      send(ctx, e.status, { error: code, error_description: e.message }, retryHeaders(e));
+    },
+  };
 }

@@ -19,8 +19,6 @@ export interface Ctx {
   principal?: TokenClaims;
   /** Response status actually sent, for the request log. */
   status?: number;
-  /** Set when a "not-persisted" fault applies: writes answer as usual but keep nothing (or drop these paths). */
-  notPersisted?: { dropPaths?: string[] };
 }
 
 export interface TokenClaims {

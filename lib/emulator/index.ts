@@ -1,4 +1,6 @@
 export { startEmulator, type Emulator, type EmulatorOptions, type MountedService } from "./server.ts";
+export type { Operation } from "./service.ts";
+export { HostUnavailable, InjectedFault, ServiceError } from "./service-error.ts";
 export { connectionInfo, type ConnectionInfo } from "./connection-info.ts";
 export { parseThrottleSpec, AZURE_THROTTLE } from "./throttle.ts";
 export { parseFaultsArg } from "./faults.ts";

@@ -1,14 +1,26 @@
 import { z } from "zod";
+import { normalizeSiteConfig } from "./arm/site-config.ts";
 import { generateKeyValue, newAppState, newFunction, type AppState, type ArmState, type SiteState } from "./arm/state.ts";
 
 // A key value in a seed: a literal, or "generate" (the default) for a server-generated one.
 const keyMap = z.record(z.string(), z.string()).default({});
 
+/** `SiteConfig` fields as PATCH config/web would take them: the same values are refused (minTlsVersion "1.4"). */
+const siteConfig = z.record(z.string(), z.unknown()).transform((sc, zctx) => {
+  try {
+    return normalizeSiteConfig(sc);
+  } catch (e) {
+    zctx.addIssue({ code: "custom", message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
 const appSeed = z.object({
   state: z.enum(["Running", "Stopped"]).default("Running"),
   httpsOnly: z.boolean().default(true),
   tags: z.record(z.string(), z.string()).default({}),
-  siteConfig: z.record(z.string(), z.unknown()).optional(),
+  /** Site hardening fields set on the app (`minTlsVersion`, `ftpsState`, `cors`, …); unset ones read as the platform defaults. */
+  siteConfig: siteConfig.optional(),
   appSettings: z.record(z.string(), z.string()).default({}),
   /** V1 (classic) auth settings; an app with these and no `authV2` is on config version v1. */
   authV1: z.record(z.string(), z.unknown()).optional(),

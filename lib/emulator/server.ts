@@ -1,20 +1,22 @@
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
+import { adminRoutes } from "./admin.ts";
 import { createArmService } from "./arm/index.ts";
-import { armError, hostRuntimeUnavailable } from "./arm/errors.ts";
 import { ArmState } from "./arm/state.ts";
 import { createTls, type PemPair } from "./ca.ts";
 import { Directory } from "./directory.ts";
-import { entraRoutes } from "./entra.ts";
-import { Faults, type Fault } from "./faults.ts";
-import { matchRoute, newRequestId, readBody, send, type Ctx, type Route, type ServiceName } from "./http.ts";
+import { createDispatcher } from "./dispatch.ts";
+import { createEntraService } from "./entra.ts";
+import { Faults } from "./faults.ts";
+import { newRequestId, readBody, send, type Ctx, type ServiceName } from "./http.ts";
 import { RequestLog } from "./request-log.ts";
 import { applySeed } from "./seed.ts";
+import type { MountedService } from "./service.ts";
 import { AZURE_THROTTLE, Throttle, type ThrottleSpec } from "./throttle.ts";
-import { adminRoutes } from "./admin.ts";
 import { createGraphService, type GraphOptions } from "./graph/index.ts";
 import { createKeyVaultService, type KeyVaultOptions } from "./keyvault/index.ts";
+
+export type { MountedService } from "./service.ts";
 
 export const DEFAULT_TENANT_ID = "7e3a0f1c-5b2d-4c8e-9a61-0d4f2b8c6e11";
 export const DEFAULT_SUBSCRIPTION_ID = "3c9d2e47-1f60-4b8a-a5d3-92e1f0c4b7a2";
@@ -40,17 +42,6 @@ export interface EmulatorOptions {
   keyVault?: KeyVaultOptions;
 }
 
-/** A service mounted on the emulator's origin, chosen by path prefix. */
-export interface MountedService {
-  name: ServiceName;
-  prefix: RegExp;
-  handle(ctx: Ctx): Promise<void>;
-  /** Extra `/_emulator/...` routes (state views, knobs) this service offers. */
-  adminRoutes?: Route[];
-  /** Writes a fault-injected error in the service's own error shape. */
-  fail(ctx: Ctx, status: number, code: string | undefined, retryAfter: number | undefined): void;
-}
-
 export interface Emulator {
   url: string;
   port: number;
@@ -64,7 +55,7 @@ export interface Emulator {
   throttle: Throttle;
   faults: Faults;
   log: RequestLog;
-  /** Mount another service (Graph, Key Vault) on this origin. */
+  /** Mounts another service on this origin, ahead of the built-in ones (ARM, Graph, Key Vault, Entra). */
   mount(service: MountedService): void;
   close(): Promise<void>;
 }
@@ -87,66 +78,16 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   let url = "";
   const baseUrl = () => url;
 
-  const armService = createArmService({ state: arm, baseUrl, pageSize: opts.pageSize ?? 50 }, directory, throttle);
   const services: MountedService[] = [
     createGraphService(directory, baseUrl, opts.graph),
     createKeyVaultService(directory, baseUrl, opts.keyVault),
-    {
-      name: "arm",
-      prefix: /^\/(subscriptions|tenants)(\/|$)/i,
-      handle: (ctx) => armService.handle(ctx),
-      fail: (ctx, status, code, retryAfter) =>
-        armError(ctx, status, code ?? (status === 429 ? "TooManyRequests" : "InternalServerError"), `Injected fault: HTTP ${status}.`, retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {}),
-    },
+    createArmService({ state: arm, baseUrl, pageSize: opts.pageSize ?? 50 }, directory, throttle),
+    // Last: the token endpoints live at `/{tenant}/...`, which any path not claimed above may be.
+    createEntraService(directory, baseUrl),
   ];
-  const entra = entraRoutes(directory, baseUrl);
   const emulator = {} as Emulator;
   const admin = [...adminRoutes(() => emulator), ...services.flatMap((s) => s.adminRoutes ?? [])];
-
-  const dispatch = async (ctx: Ctx): Promise<ServiceName> => {
-    if (/^\/_emulator(\/|$)/.test(ctx.path)) {
-      const m = matchRoute(admin, ctx.method, ctx.path);
-      if (typeof m !== "object") send(ctx, 404, { error: "unknown admin route" });
-      else {
-        ctx.params = m.params;
-        await m.route.handler(ctx);
-      }
-      return "admin";
-    }
-    const service = services.find((s) => s.prefix.test(ctx.path));
-    const name: ServiceName = service?.name ?? "entra";
-    const applied = faults.take(name, ctx.method, ctx.path);
-    const latency = (opts.latencyMs ?? 0) + applied.filter((f) => f.kind === "latency").reduce((a, f) => a + (f.ms ?? 0), 0);
-    if (latency > 0) await sleep(latency);
-    const failing = applied.find((f): f is Fault => f.kind === "status" || f.kind === "reset" || f.kind === "host-unavailable");
-    if (failing?.kind === "reset") {
-      ctx.status = 0;
-      ctx.req.socket.destroy();
-      return name;
-    }
-    if (failing?.kind === "host-unavailable") {
-      hostRuntimeUnavailable(ctx);
-      return name;
-    }
-    if (failing?.kind === "status") {
-      const fail = service?.fail ?? ((c: Ctx, status: number) => send(c, status, { error: "injected_fault" }));
-      fail(ctx, failing.status ?? 500, failing.code, failing.retryAfter ?? (failing.status === 429 ? 1 : undefined));
-      return name;
-    }
-    const np = applied.find((f) => f.kind === "not-persisted");
-    if (np && ctx.method !== "GET") ctx.notPersisted = { dropPaths: np.dropPaths };
-    if (service) {
-      await service.handle(ctx);
-    } else {
-      const m = matchRoute(entra, ctx.method, ctx.path);
-      if (typeof m !== "object") send(ctx, 404, { error: "not_found", error_description: `No emulated endpoint for ${ctx.method} ${ctx.path}` });
-      else {
-        ctx.params = m.params;
-        await m.route.handler(ctx);
-      }
-    }
-    return name;
-  };
+  const dispatch = createDispatcher({ services, admin, faults, latencyMs: opts.latencyMs ?? 0 });
 
   const server: Server = createServer({ cert: tls.server.certPem, key: tls.server.keyPem }, async (req, res) => {
     const u = new URL(req.url ?? "/", url || "https://localhost");

@@ -27,7 +27,7 @@ export function parseThrottleSpec(text: string): ThrottleSpec {
   return spec;
 }
 
-// ARM classifies by HTTP method; POST actions (listkeys, authsettings/list) count as writes (arm-contract §4.1).
+// ARM classifies by HTTP method; POST actions (listkeys, authsettings/list) count as writes (docs/contracts/arm.md §4.1).
 export function operationKind(method: string): OperationKind {
   if (method === "GET" || method === "HEAD") return "reads";
   if (method === "DELETE") return "deletes";

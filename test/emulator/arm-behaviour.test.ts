@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import { WorkloadIdentityCredential, type AccessToken, type TokenCredential } from "@azure/identity";
 import type { RestError } from "@azure/core-rest-pipeline";
 import { createWebSiteManagement } from "@azure/arm-appservice/api";
-import { AzureRequestError, HostUnreachableError } from "../../lib/azure/errors.ts";
+import { AzureRequestError, HostUnreachableError } from "../../lib/errors.ts";
 import type { Emulator } from "../../lib/emulator/index.ts";
 import type { LoggedRequest } from "../../lib/emulator/request-log.ts";
 import { adminGet, adminPost, credentialFor, sdkClient, toolArmClient } from "../helpers/clients.ts";

@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-test("names are percent-encoded once per segment (key names are path segments; arm-contract §2.3)", async () => {
+test("key names are percent-encoded once per path segment (docs/contracts/arm.md §2.3)", async () => {
   const keyPath = armPath("subscriptions", SUB, "resourceGroups", RG, "providers", "Microsoft.Web", "sites", "func-orders", "functions", "greeting", "keys", "a b");
   expect(keyPath.endsWith("/keys/a%20b")).toBe(true);
   const arm = toolArmClient(emu);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ArmClient } from "../../lib/azure/arm-client.ts";
-import { AzureRequestError } from "../../lib/azure/errors.ts";
+import { AzureRequestError } from "../../lib/errors.ts";
 import type { Emulator } from "../../lib/emulator/index.ts";
 import { errorsOf, webSchemas } from "../helpers/contract.ts";
 import { toolArmClient } from "../helpers/clients.ts";
@@ -54,20 +54,20 @@ describe("Microsoft.Web responses match the published spec (2024-11-01 extract)"
     expectValid("HostKeys", (await arm.post(`${sitePath("func-orders")}/host/default/listkeys`)).body);
   });
 
-  test("PUT key: the response is resource-shaped, its properties are a KeyInfo (the spec says flat KeyInfo; notes §2.2)", async () => {
+  test("PUT key: the response is resource-shaped, its properties are a KeyInfo (the spec says flat KeyInfo; docs/contracts/arm.md §2.2)", async () => {
     const r = await arm.put<{ properties: unknown }>(`${sitePath("func-orders")}/functions/greeting/keys/contract-key`, { properties: { name: "contract-key" } });
     expect(r.status).toBe(201);
     expectValid("KeyInfo", r.body.properties);
   });
 
-  test("POST functions/{fn}/listkeys: a flat map of strings, not the spec's StringDictionary (specs#11401)", async () => {
+  test("POST functions/{fn}/listkeys: a flat map of strings, not the spec's StringDictionary (azure-rest-api-specs#11401)", async () => {
     const r = await arm.post<Record<string, unknown>>(`${sitePath("func-orders")}/functions/greeting/listkeys`);
     expect(Object.keys(r.body).sort()).toEqual(expect.arrayContaining(["default", "partner"]));
     for (const v of Object.values(r.body)) expect(typeof v).toBe("string");
     expect(r.body).not.toHaveProperty("properties");
   });
 
-  test("ARM errors → DefaultErrorResponse; key-route errors use the legacy shape (notes §3)", async () => {
+  test("ARM errors → DefaultErrorResponse; key-route errors use the legacy shape (docs/contracts/arm.md §3)", async () => {
     const missing = await fetch(`${emu.url}${sitePath("nope")}?api-version=2025-05-01`);
     expect(missing.status).toBe(401); // no token: ARM's auth check comes first
     const err = await arm.get(sitePath("nope")).catch((e: unknown) => e);

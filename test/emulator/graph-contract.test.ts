@@ -110,7 +110,7 @@ const SERVICE_PRINCIPAL = "microsoft.graph.servicePrincipal";
 const GRANT = "microsoft.graph.oAuth2PermissionGrant";
 
 // GET bodies say `oauth2RequiredPostResponse` where the metadata declares `oauth2RequirePostResponse`
-// (graph-contract §2.3, msgraph-sdk-dotnet #2890): the emulator reproduces that drift on purpose.
+// (docs/contracts/graph.md §2.3, msgraph-sdk-dotnet #2890): the emulator reproduces that drift on purpose.
 const APPLICATION_DRIFT: Report = { errors: ["$.oauth2RequirePostResponse: Nullable=false but missing"], extras: ["$.oauth2RequiredPostResponse"] };
 const CLEAN: Report = { errors: [], extras: [] };
 

@@ -12,7 +12,7 @@ beforeAll(async () => {
   // A small page size so that listings span several pages and the SDK has to follow nextLink.
   emu = await startTestEmulator({ keyVault: { pageSize: 2 } });
   const cred = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, { authorityHost: emu.url, disableInstanceDiscovery: true });
-  // The challenge names https://vault.azure.net, which is not a parent domain of 127.0.0.1 (DESIGN §5.5).
+  // The challenge names https://vault.azure.net, not a parent domain of 127.0.0.1 (docs/contracts/keyvault.md §2).
   client = new SecretClient(emu.url, cred, { disableChallengeResourceVerification: true });
 });
 afterAll(() => emu?.close());

@@ -13,7 +13,8 @@ import { emulatorEnv } from "../helpers/emulator.ts";
 import { captureIo } from "../helpers/io.ts";
 import { RG, SUB } from "../helpers/seeds.ts";
 
-// Canary values seeded as literal key values: none may ever appear in output, plans or files (DESIGN §7).
+// Canary values seeded as literal key values: none may ever appear in output, plans or files (docs/rotate-keys.md,
+// "The plan").
 const canary = (what: string) => `canary-${what}-${randomUUID()}`;
 // A hand-made physical-looking key from a minute ago, on both scopes: adopted (published), and flagged as shadowing.
 const SHADOW_KEY = `apim-${new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000).toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "t")}z`;

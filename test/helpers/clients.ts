@@ -9,7 +9,7 @@ export function credentialFor(emu: Emulator): ClientSecretCredential {
   return new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, { authorityHost: emu.url, disableInstanceDiscovery: true });
 }
 
-/** The real SDK client, wired as DESIGN §5.5 says (endpoint + explicit scope). */
+/** The real SDK client, wired as docs/contracts/arm.md §8 describes (custom endpoint + explicit credentials.scopes). */
 export function sdkClient(emu: Emulator, credential: TokenCredential = credentialFor(emu), scope = "https://management.azure.com/.default"): WebSiteManagementClient {
   return new WebSiteManagementClient(credential, emu.subscriptionId, { endpoint: emu.url, credentials: { scopes: [scope] } });
 }

@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { mergeLoginParameters, parseLoginParameters, scopeResources } from "../../lib/resources/auth/login-parameters.ts";
 
 describe("loginParameters merge", () => {
-  test("adds the ARM scope to an existing scope entry and keeps other pairs (seed 003)", () => {
+  test("adds the ARM scope to an existing scope entry and keeps other pairs (docs/contracts/arm.md §12)", () => {
     expect(mergeLoginParameters(["response_type=code id_token", "scope=openid email"], ["scope=openid profile https://management.azure.com/user_impersonation"])).toEqual([
       "response_type=code id_token",
       "scope=openid email profile https://management.azure.com/user_impersonation",

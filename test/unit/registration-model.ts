@@ -9,7 +9,7 @@ import { applicationOf } from "../../lib/resources/registration/observe.ts";
 import { APP_ID, SP_ID, type GraphStep, type Observed, type ObservedGrant, type ObservedServicePrincipal } from "../../lib/resources/registration/types.ts";
 
 export const TENANT = "7e3a0f1c-5b2d-4c8e-9a61-0d4f2b8c6e11";
-// What a GET returns that a PATCH must never carry (graph-contract §1.2 "read-only, never send", §2.3).
+// What a GET returns that a PATCH must never carry (docs/contracts/graph.md §1.2 "read-only, never send", §2.3).
 const READ_ONLY = new Set(["id", "appId", "publisherDomain", "createdDateTime", "deletedDateTime", "createdByAppId", "certification", "oauth2RequiredPostResponse"]);
 
 export interface World {

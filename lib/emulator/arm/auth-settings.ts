@@ -1,13 +1,12 @@
 import { isObject, jsonBody, send, type Ctx, type Route } from "../http.ts";
-import { armError, legacyError } from "./errors.ts";
-import { childResource, clone, dropPaths, type ArmEnv, type Target } from "./model.ts";
-import { siteAndSlot } from "./resources.ts";
+import { armError, legacyError, missingProperties } from "./errors.ts";
+import { childResource, clone, siteAndSlot, type ArmEnv, type Target } from "./model.ts";
 import type { JsonObject } from "./state.ts";
 
 const ACTIONS = ["RedirectToLoginPage", "AllowAnonymous", "Return401", "Return403"];
 
 // Secret-like values the redacted root GET blanks. The spec does not say what WithoutSecrets hides
-// (arm-contract §1.1); the emulator blanks these so that a tool that PUTs back a root-GET body visibly loses data.
+// (docs/contracts/arm.md §1.1); the emulator blanks these so that a tool that PUTs back a root-GET body visibly loses data.
 const REDACTED_KEYS = /^(clientSecretCertificateThumbprint|clientSecret|appSecret|consumerSecret)$/i;
 
 function redact(v: unknown): unknown {
@@ -61,21 +60,14 @@ export function authSettingsRoutes(env: ArmEnv): Route[] {
 
   const putV2 = (ctx: Ctx, t: Target) => {
     const body = jsonBody(ctx);
-    if (!isObject(body) || !("properties" in body)) {
-      return legacyError(ctx, 400, "BadRequest", "Properties object is not present in the request body.", { code: "51006", template: "{0} object is not present in the request body.", parameters: ["Properties"] });
-    }
+    if (!isObject(body) || !("properties" in body)) throw missingProperties();
     if (body.properties !== null && !isObject(body.properties)) return armError(ctx, 400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'properties' must be an object.");
     const props = (body.properties ?? {}) as JsonObject;
     const bad = invalidAction(props);
     if (bad) return armError(ctx, 400, "InvalidRequestContent", `The request content was invalid and could not be deserialized: Error converting value "${bad}" to type 'UnauthenticatedClientActionV2'. Path 'properties.globalValidation.unauthenticatedClientAction'.`);
-    if (!ctx.notPersisted) {
-      t.app.authV2 = body.properties === null ? undefined : clone(props);
-      // A V2 PUT on a V1 app is the migration (configure-authentication-api-version: "can't be reversed").
-      t.app.configVersion = "v2";
-    } else if (ctx.notPersisted.dropPaths) {
-      t.app.authV2 = dropPaths(props, ctx.notPersisted.dropPaths);
-      t.app.configVersion = "v2";
-    }
+    t.app.authV2 = body.properties === null ? undefined : clone(props);
+    // A V2 PUT on a V1 app is the migration (configure-authentication-api-version: "can't be reversed").
+    t.app.configVersion = "v2";
     send(ctx, 200, v2Doc(t, props));
   };
 
@@ -83,11 +75,9 @@ export function authSettingsRoutes(env: ArmEnv): Route[] {
     const body = jsonBody(ctx);
     if (!isObject(body) || !isObject(body.properties)) return legacyError(ctx, 400, "BadRequest", "Properties object is not present in the request body.");
     const { configVersion, ...props } = body.properties;
-    if (!ctx.notPersisted) {
-      t.app.authV1 = clone(props);
-      if (configVersion === "v1" || configVersion === "v2") t.app.configVersion = configVersion;
-      if (t.app.configVersion === "v1") t.app.authV2 = undefined;
-    }
+    t.app.authV1 = clone(props);
+    if (configVersion === "v1" || configVersion === "v2") t.app.configVersion = configVersion;
+    if (t.app.configVersion === "v1") t.app.authV2 = undefined;
     send(ctx, 200, v1Doc(t));
   };
 

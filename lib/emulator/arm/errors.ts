@@ -1,4 +1,5 @@
 import { send, type Ctx } from "../http.ts";
+import { HostUnavailable, retryHeaders, ServiceError } from "../service-error.ts";
 
 /** ARM envelope: `{"error":{"code","message"}}` (CommonDefinitions `DefaultErrorResponse`). */
 export function armError(ctx: Ctx, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
@@ -7,9 +8,9 @@ export function armError(ctx: Ctx, status: number, code: string, message: string
 
 /**
  * The legacy App Service (Microsoft.Web RP) shape, PascalCase with `Details[].ErrorEntity`
- * (azure-sdk-for-net#31495; arm-contract §3). Key and host-runtime routes answer in this shape.
+ * (azure-sdk-for-net#31495; docs/contracts/arm.md §3). Key and host-runtime routes answer in this shape.
  */
-export function legacyError(ctx: Ctx, status: number, code: string, message: string, extended?: { code: string; template: string; parameters: string[] }): void {
+export function legacyError(ctx: Ctx, status: number, code: string, message: string, extended?: Extended): void {
   send(ctx, status, {
     Code: code,
     Message: message,
@@ -31,7 +32,27 @@ export function legacyError(ctx: Ctx, status: number, code: string, message: str
   });
 }
 
-/** What a stopped, cold or broken Functions host makes ARM answer on key routes (azure-cli#20892, functions-host#6255). */
-export function hostRuntimeUnavailable(ctx: Ctx): void {
-  legacyError(ctx, 400, "BadRequest", "Encountered an error (ServiceUnavailable) from host runtime.");
+type Extended = { code: string; template: string; parameters: string[] };
+
+/** A refusal ARM answers in the legacy shape: key and host routes, the `properties` envelope rule. */
+export class LegacyArmError extends ServiceError {
+  constructor(status: number, code: string, message: string, readonly extended?: Extended) {
+    super(status, code, message);
+  }
+}
+
+/** The body PUTs of keys and auth settings must wrap in `properties` (specs#14557, #29701). */
+export function missingProperties(): LegacyArmError {
+  return new LegacyArmError(400, "BadRequest", "Properties object is not present in the request body.", {
+    code: "51006",
+    template: "{0} object is not present in the request body.",
+    parameters: ["Properties"],
+  });
+}
+
+/** How ARM writes a thrown error: the legacy shape for the Functions host and key routes, else the envelope. */
+export function armFail(ctx: Ctx, e: ServiceError): void {
+  const code = e.code ?? (e.status === 429 ? "TooManyRequests" : "InternalServerError");
+  if (e instanceof HostUnavailable || e instanceof LegacyArmError) legacyError(ctx, e.status, code, e.message, e instanceof LegacyArmError ? e.extended : undefined);
+  else armError(ctx, e.status, code, e.message, retryHeaders(e));
 }

@@ -1,7 +1,7 @@
 import { isObject, jsonBody, send, type Ctx, type Route } from "../http.ts";
-import { hostRuntimeUnavailable, legacyError } from "./errors.ts";
-import { childResource, page, type ArmEnv, type Target } from "./model.ts";
-import { siteAndSlot } from "./resources.ts";
+import { HostUnavailable } from "../service-error.ts";
+import { LegacyArmError, missingProperties } from "./errors.ts";
+import { childResource, page, siteAndSlot, type ArmEnv, type Target } from "./model.ts";
 import { generateKeyValue, newFunction, type FunctionState } from "./state.ts";
 
 const HOST_KEY_TYPES: Record<string, "functionKeys" | "systemKeys" | "masterKey"> = {
@@ -10,30 +10,22 @@ const HOST_KEY_TYPES: Record<string, "functionKeys" | "systemKeys" | "masterKey"
   masterkey: "masterKey",
 };
 
-/** Key routes are proxied to the Functions host, so they fail when it is not running (arm-contract §2.4). */
-function hostReachable(ctx: Ctx, t: Target): boolean {
-  if (!/functionapp/i.test(t.site.kind)) {
-    legacyError(ctx, 400, "BadRequest", `Site '${t.armName}' is not a function app (kind '${t.site.kind}'); it has no Functions host.`);
-    return false;
-  }
-  if (t.app.state !== "Running") {
-    hostRuntimeUnavailable(ctx);
-    return false;
-  }
-  return true;
+/**
+ * Key routes are proxied to the Functions host, so they fail when it is not running (docs/contracts/arm.md §2.4): routes
+ * registered through here check that first, and the refusal is thrown for the dispatcher to answer.
+ */
+function hostRoutes(env: ArmEnv, method: string, suffix: string, handler: (ctx: Ctx, t: Target) => void): Route[] {
+  return siteAndSlot(env, method, suffix, (ctx, t) => {
+    if (!/functionapp/i.test(t.site.kind)) throw new LegacyArmError(400, "BadRequest", `Site '${t.armName}' is not a function app (kind '${t.site.kind}'); it has no Functions host.`);
+    if (t.app.state !== "Running") throw new HostUnavailable();
+    handler(ctx, t);
+  });
 }
 
 // The service requires the `properties` envelope; the spec's flat KeyInfo gets 400 (specs#14557, #29701).
-function keyBody(ctx: Ctx): { name?: string; value?: string } | undefined {
+function keyBody(ctx: Ctx): { name?: string; value?: string } {
   const body = jsonBody(ctx);
-  if (!isObject(body) || !isObject(body.properties)) {
-    legacyError(ctx, 400, "BadRequest", "Properties object is not present in the request body.", {
-      code: "51006",
-      template: "{0} object is not present in the request body.",
-      parameters: ["Properties"],
-    });
-    return undefined;
-  }
+  if (!isObject(body) || !isObject(body.properties)) throw missingProperties();
   const { name, value } = body.properties;
   return { name: typeof name === "string" ? name : undefined, value: typeof value === "string" && value !== "" ? value : undefined };
 }
@@ -59,38 +51,34 @@ function keyResource(t: Target, segment: string, type: string, name: string, val
 }
 
 export function functionKeyRoutes(env: ArmEnv): Route[] {
-  const findFunction = (ctx: Ctx, t: Target): FunctionState | undefined => {
+  const findFunction = (ctx: Ctx, t: Target): FunctionState => {
     const fn = t.app.functions.get(ctx.params.functionName!.toLowerCase());
-    if (!fn) legacyError(ctx, 404, "NotFound", `Function with an ID of ${ctx.params.functionName} is not running.`);
+    if (!fn) throw new LegacyArmError(404, "NotFound", `Function with an ID of ${ctx.params.functionName} is not running.`);
     return fn;
   };
 
   /** PUT semantics shared by function and host keys: 201 create, 200 update, value generated when absent. */
-  const putKey = (ctx: Ctx, keys: Record<string, string>): { status: number; name: string; value: string } | undefined => {
+  const putKey = (ctx: Ctx, keys: Record<string, string>): { status: number; name: string; value: string } => {
     const body = keyBody(ctx);
-    if (!body) return undefined;
     const name = ctx.params.keyName!;
     const existed = Object.prototype.hasOwnProperty.call(keys, name);
     const value = body.value ?? generateKeyValue();
-    if (!ctx.notPersisted) keys[name] = value;
+    keys[name] = value;
     return { status: existed ? 200 : 201, name, value };
   };
 
   const deleteKey = (ctx: Ctx, keys: Record<string, string>) => {
     const name = ctx.params.keyName!;
     // The runtime refuses system and master keys ("System keys cannot be deleted.", KeysController).
-    if (name.startsWith("_")) return legacyError(ctx, 400, "BadRequest", "Invalid key name.");
-    if (!Object.prototype.hasOwnProperty.call(keys, name)) return legacyError(ctx, 404, "NotFound", "Key was not found.");
-    if (!ctx.notPersisted) delete keys[name];
+    if (name.startsWith("_")) throw new LegacyArmError(400, "BadRequest", "Invalid key name.");
+    if (!Object.prototype.hasOwnProperty.call(keys, name)) throw new LegacyArmError(404, "NotFound", "Key was not found.");
+    delete keys[name];
     send(ctx, 204);
   };
 
   return [
     ...siteAndSlot(env, "GET", "/functions", (ctx, t) => send(ctx, 200, page(env, ctx, [...t.app.functions.values()].map((f) => functionEnvelope(t, f))))),
-    ...siteAndSlot(env, "GET", "/functions/{functionName}", (ctx, t) => {
-      const fn = findFunction(ctx, t);
-      if (fn) send(ctx, 200, functionEnvelope(t, fn));
-    }),
+    ...siteAndSlot(env, "GET", "/functions/{functionName}", (ctx, t) => send(ctx, 200, functionEnvelope(t, findFunction(ctx, t)))),
     ...siteAndSlot(env, "PUT", "/functions/{functionName}", (ctx, t) => {
       const body = jsonBody(ctx);
       const config = isObject(body) && isObject(body.properties) && isObject(body.properties.config) ? body.properties.config : {};
@@ -105,56 +93,41 @@ export function functionKeyRoutes(env: ArmEnv): Route[] {
       if (!t.app.functions.delete(ctx.params.functionName!.toLowerCase())) return send(ctx, 404);
       send(ctx, 204);
     }),
-    ...siteAndSlot(env, "POST", "/functions/{functionName}/listkeys", (ctx, t) => {
-      if (!hostReachable(ctx, t)) return;
-      const fn = findFunction(ctx, t);
+    ...hostRoutes(env, "POST", "/functions/{functionName}/listkeys", (ctx, t) => {
       // The service answers a flat map, not the spec's StringDictionary (specs#11401).
-      if (fn) send(ctx, 200, { ...fn.keys });
+      send(ctx, 200, { ...findFunction(ctx, t).keys });
     }),
-    ...siteAndSlot(env, "POST", "/functions/{functionName}/listsecrets", (ctx, t) => {
-      if (!hostReachable(ctx, t)) return;
+    ...hostRoutes(env, "POST", "/functions/{functionName}/listsecrets", (ctx, t) => {
       const fn = findFunction(ctx, t);
-      if (fn) send(ctx, 200, { key: fn.keys.default ?? Object.values(fn.keys)[0] ?? "", trigger_url: `https://${t.site.name}.azurewebsites.net/api/${fn.name}` });
+      send(ctx, 200, { key: fn.keys.default ?? Object.values(fn.keys)[0] ?? "", trigger_url: `https://${t.site.name}.azurewebsites.net/api/${fn.name}` });
     }),
-    ...siteAndSlot(env, "PUT", "/functions/{functionName}/keys/{keyName}", (ctx, t) => {
-      if (!hostReachable(ctx, t)) return;
+    ...hostRoutes(env, "PUT", "/functions/{functionName}/keys/{keyName}", (ctx, t) => {
       const fn = findFunction(ctx, t);
-      if (!fn) return;
       const r = putKey(ctx, fn.keys);
-      if (r) send(ctx, r.status, keyResource(t, `functions/${fn.name}/keys/${r.name}`, "functions/keys", r.name, r.value));
+      send(ctx, r.status, keyResource(t, `functions/${fn.name}/keys/${r.name}`, "functions/keys", r.name, r.value));
     }),
-    ...siteAndSlot(env, "DELETE", "/functions/{functionName}/keys/{keyName}", (ctx, t) => {
-      if (!hostReachable(ctx, t)) return;
-      const fn = findFunction(ctx, t);
-      if (fn) deleteKey(ctx, fn.keys);
-    }),
-    ...siteAndSlot(env, "POST", "/host/default/listkeys", (ctx, t) => {
-      if (!hostReachable(ctx, t)) return;
+    ...hostRoutes(env, "DELETE", "/functions/{functionName}/keys/{keyName}", (ctx, t) => deleteKey(ctx, findFunction(ctx, t).keys)),
+    ...hostRoutes(env, "POST", "/host/default/listkeys", (ctx, t) => {
       const { masterKey, functionKeys, systemKeys } = t.app.hostKeys;
       send(ctx, 200, { masterKey, functionKeys: { ...functionKeys }, systemKeys: { ...systemKeys } });
     }),
-    ...siteAndSlot(env, "POST", "/host/default/sync", (ctx, t) => (hostReachable(ctx, t) ? send(ctx, 204) : undefined)),
-    ...siteAndSlot(env, "POST", "/host/default/listsyncstatus", (ctx, t) => (hostReachable(ctx, t) ? send(ctx, 204) : undefined)),
-    ...siteAndSlot(env, "PUT", "/host/default/{keyType}/{keyName}", (ctx, t) => {
-      if (!hostReachable(ctx, t)) return;
+    ...hostRoutes(env, "POST", "/host/default/sync", (ctx) => send(ctx, 204)),
+    ...hostRoutes(env, "POST", "/host/default/listsyncstatus", (ctx) => send(ctx, 204)),
+    ...hostRoutes(env, "PUT", "/host/default/{keyType}/{keyName}", (ctx, t) => {
       const type = HOST_KEY_TYPES[ctx.params.keyType!.toLowerCase()];
-      if (!type) return legacyError(ctx, 400, "BadRequest", `Invalid key type '${ctx.params.keyType}'. Expected functionKeys, systemKeys or masterKey.`);
+      if (!type) throw new LegacyArmError(400, "BadRequest", `Invalid key type '${ctx.params.keyType}'. Expected functionKeys, systemKeys or masterKey.`);
       const hk = t.app.hostKeys;
       // `_master` (any case) renews the master key: KeysController routes it to SetMasterKeyAsync.
       if (type === "masterKey" || ctx.params.keyName!.toLowerCase() === "_master") {
-        const body = keyBody(ctx);
-        if (!body) return;
-        const value = body.value ?? generateKeyValue();
-        if (!ctx.notPersisted) hk.masterKey = value;
-        return send(ctx, 200, keyResource(t, `host/default/${ctx.params.keyType}/_master`, "host/functionKeys", "_master", value));
+        hk.masterKey = keyBody(ctx).value ?? generateKeyValue();
+        return send(ctx, 200, keyResource(t, `host/default/${ctx.params.keyType}/_master`, "host/functionKeys", "_master", hk.masterKey));
       }
       const r = putKey(ctx, hk[type]);
-      if (r) send(ctx, r.status, keyResource(t, `host/default/${ctx.params.keyType}/${r.name}`, `host/${type}`, r.name, r.value));
+      send(ctx, r.status, keyResource(t, `host/default/${ctx.params.keyType}/${r.name}`, `host/${type}`, r.name, r.value));
     }),
-    ...siteAndSlot(env, "DELETE", "/host/default/{keyType}/{keyName}", (ctx, t) => {
-      if (!hostReachable(ctx, t)) return;
+    ...hostRoutes(env, "DELETE", "/host/default/{keyType}/{keyName}", (ctx, t) => {
       const type = HOST_KEY_TYPES[ctx.params.keyType!.toLowerCase()];
-      if (!type || type === "masterKey") return legacyError(ctx, 400, "BadRequest", "Invalid key name.");
+      if (!type || type === "masterKey") throw new LegacyArmError(400, "BadRequest", "Invalid key name.");
       deleteKey(ctx, t.app.hostKeys[type]);
     }),
   ];

@@ -1,19 +1,18 @@
-import { bearer, matchRoute, type Ctx, type Route } from "../http.ts";
+import { bearer, type Ctx, type Route } from "../http.ts";
 import { ARM_AUDIENCES, peekAudience, type Directory } from "../directory.ts";
+import { routeOperation, type MountedService } from "../service.ts";
 import type { Throttle } from "../throttle.ts";
 import { RESOURCES_API_VERSIONS, WEB_API_VERSIONS } from "./api-versions.ts";
 import { authSettingsRoutes } from "./auth-settings.ts";
-import { armError } from "./errors.ts";
+import { armError, armFail } from "./errors.ts";
 import { functionKeyRoutes } from "./functions-keys.ts";
 import type { ArmEnv } from "./model.ts";
 import { resourceRoutes } from "./resources.ts";
+import { siteConfigRoutes } from "./site-config.ts";
 
-export interface ArmService {
-  handle(ctx: Ctx): Promise<void>;
-}
-
-export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle): ArmService {
-  const routes: Route[] = [...resourceRoutes(env), ...authSettingsRoutes(env), ...functionKeyRoutes(env)];
+/** Azure Resource Manager for Microsoft.Web sites and Microsoft.Resources (docs/emulator.md, "What it enforces"). */
+export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle): MountedService {
+  const routes: Route[] = [...resourceRoutes(env), ...siteConfigRoutes(env), ...authSettingsRoutes(env), ...functionKeyRoutes(env)];
 
   const authenticate = async (ctx: Ctx): Promise<boolean> => {
     const token = bearer(ctx);
@@ -54,6 +53,10 @@ export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle
   };
 
   return {
+    name: "arm",
+    prefix: /^\/(subscriptions|tenants)(\/|$)/i,
+    store: env.state,
+    fail: armFail,
     async handle(ctx) {
       ctx.res.setHeader("x-ms-request-id", ctx.requestId);
       ctx.res.setHeader("x-ms-correlation-request-id", String(ctx.req.headers["x-ms-correlation-request-id"] ?? ctx.requestId));
@@ -74,12 +77,13 @@ export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle
         }
       }
       if (!apiVersionOk(ctx)) return;
-      const m = matchRoute(routes, ctx.method, ctx.path);
-      if (m === "method") return armError(ctx, 405, "MethodNotAllowed", `The requested resource does not support http method '${ctx.method}'.`);
-      if (!m) return armError(ctx, 404, "NotFound", `No HTTP resource was found that matches the request URI '${ctx.url.origin}${ctx.path}'.`);
-      if (sub && !env.state.subscription(sub)) return armError(ctx, 404, "SubscriptionNotFound", `The subscription '${sub}' could not be found.`);
-      ctx.params = m.params;
-      await m.route.handler(ctx);
+      const op = routeOperation(ctx, routes, (c, why) =>
+        why === "method"
+          ? armError(c, 405, "MethodNotAllowed", `The requested resource does not support http method '${c.method}'.`)
+          : armError(c, 404, "NotFound", `No HTTP resource was found that matches the request URI '${c.url.origin}${c.path}'.`),
+      );
+      if (op && sub && !env.state.subscription(sub)) return armError(ctx, 404, "SubscriptionNotFound", `The subscription '${sub}' could not be found.`);
+      return op;
     },
   };
 }

@@ -1,4 +1,5 @@
-import type { Ctx } from "../http.ts";
+import { isObject, jsonBody, route, type Ctx, type Route } from "../http.ts";
+import { ServiceError } from "../service-error.ts";
 import { armError } from "./errors.ts";
 import type { AppState, ArmState, JsonObject, SiteState } from "./state.ts";
 
@@ -8,6 +9,8 @@ export interface ArmEnv {
   baseUrl: () => string;
   pageSize: number;
 }
+
+export const SITE = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites/{name}";
 
 export const siteId = (s: SiteState): string =>
   `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/Microsoft.Web/sites/${s.name}`;
@@ -76,14 +79,18 @@ export function page<T>(env: ArmEnv, ctx: Ctx, items: T[]): { value: T[]; nextLi
 
 export const clone = <T>(v: T): T => structuredClone(v);
 
-/** Removes dotted JSON paths (`identityProviders.azureActiveDirectory`) from an object, for "not-persisted" faults. */
-export function dropPaths(obj: JsonObject, paths: string[]): JsonObject {
-  const copy = clone(obj);
-  for (const p of paths) {
-    const parts = p.replace(/^properties\./, "").split(".");
-    let cur: unknown = copy;
-    for (const part of parts.slice(0, -1)) cur = (cur as JsonObject | undefined)?.[part];
-    if (cur && typeof cur === "object") delete (cur as JsonObject)[parts.at(-1)!];
-  }
-  return copy;
+/** Registers `handler` for production and for slots (`…/slots/{slot}…`); the handler gets the resolved target. */
+export function siteAndSlot(env: ArmEnv, method: string, suffix: string, handler: (ctx: Ctx, t: Target) => void): Route[] {
+  const wrapped = (ctx: Ctx) => {
+    const t = findTarget(env, ctx);
+    if (t) handler(ctx, t);
+  };
+  return [route(method, `${SITE}${suffix}`, wrapped), route(method, `${SITE}/slots/{slot}${suffix}`, wrapped)];
+}
+
+/** The request body, which must be a JSON object. */
+export function bodyObject(ctx: Ctx): JsonObject {
+  const body = jsonBody(ctx);
+  if (!isObject(body)) throw new ServiceError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+  return body;
 }

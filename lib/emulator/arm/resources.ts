@@ -1,18 +1,8 @@
-import { isObject, jsonBody, route, send, type Ctx, type Route } from "../http.ts";
+import { isObject, route, send, type Route } from "../http.ts";
 import { armError } from "./errors.ts";
-import { childResource, clone, findSite, findTarget, page, siteId, type ArmEnv, type Target } from "./model.ts";
+import { bodyObject, childResource, clone, findSite, page, SITE, siteAndSlot, siteId, type ArmEnv, type Target } from "./model.ts";
+import { booleanSetting, normalizeSiteConfig } from "./site-config.ts";
 import { newAppState, type AppState, type JsonObject, type SiteState } from "./state.ts";
-
-export const SITE = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites/{name}";
-
-/** Registers `handler` for production and for slots (`…/slots/{slot}…`); the handler gets the resolved target. */
-export function siteAndSlot(env: ArmEnv, method: string, suffix: string, handler: (ctx: Ctx, t: Target) => void | Promise<void>): Route[] {
-  const wrapped = (ctx: Ctx) => {
-    const t = findTarget(env, ctx);
-    return t ? handler(ctx, t) : undefined;
-  };
-  return [route(method, `${SITE}${suffix}`, wrapped), route(method, `${SITE}/slots/{slot}${suffix}`, wrapped)];
-}
 
 function siteBody(t: Target): JsonObject {
   const { site, app } = t;
@@ -46,27 +36,21 @@ const targetOf = (site: SiteState, app?: AppState): Target =>
     ? { site, app, slot: app.name, id: `${siteId(site)}/slots/${app.name}`, armName: `${site.name}/${app.name}`, type: "Microsoft.Web/sites/slots" }
     : { site, app: site, id: siteId(site), armName: site.name, type: "Microsoft.Web/sites" };
 
+/**
+ * PUT and PATCH of a site or slot: only what the body carries changes (`properties.httpsOnly`, `tags`, fields of
+ * `properties.siteConfig`). Everything is checked before anything is applied, so a refused body changes nothing.
+ */
 function applySiteProperties(app: AppState, body: JsonObject): void {
   const props = isObject(body.properties) ? body.properties : {};
-  if (typeof props.httpsOnly === "boolean") app.httpsOnly = props.httpsOnly;
+  const httpsOnly = booleanSetting("httpsOnly", props.httpsOnly);
+  const { appSettings, ...rest } = isObject(props.siteConfig) ? props.siteConfig : {};
+  const siteConfig = normalizeSiteConfig(rest);
+  if (httpsOnly !== undefined) app.httpsOnly = httpsOnly;
   if (isObject(body.tags)) app.tags = body.tags as Record<string, string>;
-  const sc = props.siteConfig;
-  if (isObject(sc)) {
-    const { appSettings, ...rest } = sc;
-    app.siteConfig = { ...app.siteConfig, ...rest };
-    if (Array.isArray(appSettings)) {
-      for (const s of appSettings) if (isObject(s) && typeof s.name === "string") app.appSettings[s.name] = String(s.value ?? "");
-    }
+  app.siteConfig = { ...app.siteConfig, ...siteConfig };
+  if (Array.isArray(appSettings)) {
+    for (const s of appSettings) if (isObject(s) && typeof s.name === "string") app.appSettings[s.name] = String(s.value ?? "");
   }
-}
-
-function requireBodyObject(ctx: Ctx): JsonObject | undefined {
-  const body = jsonBody(ctx);
-  if (!isObject(body)) {
-    armError(ctx, 400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
-    return undefined;
-  }
-  return body;
 }
 
 export function resourceRoutes(env: ArmEnv): Route[] {
@@ -123,8 +107,7 @@ export function resourceRoutes(env: ArmEnv): Route[] {
       send(ctx, 200, rgBody(rg));
     }),
     route("PUT", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}", (ctx) => {
-      const body = requireBodyObject(ctx);
-      if (!body) return;
+      const body = bodyObject(ctx);
       if (typeof body.location !== "string") return armError(ctx, 400, "LocationRequired", "The location property is required for this definition.");
       const { created, rg } = state.putResourceGroup({
         subscriptionId: ctx.params.subscriptionId!,
@@ -146,24 +129,21 @@ export function resourceRoutes(env: ArmEnv): Route[] {
       const { subscriptionId, resourceGroupName, name } = ctx.params as Record<string, string>;
       const rg = state.resourceGroup(subscriptionId!, resourceGroupName!);
       if (!rg) return armError(ctx, 404, "ResourceGroupNotFound", `Resource group '${resourceGroupName}' could not be found.`);
-      const body = requireBodyObject(ctx);
-      if (!body) return;
+      const body = bodyObject(ctx);
       let site = state.site(subscriptionId!, resourceGroupName!, name!);
       const created = !site;
       if (!site) {
         if (typeof body.location !== "string") return armError(ctx, 400, "LocationRequired", "The location property is required for this definition.");
         site = { ...newAppState(name!), subscriptionId: subscriptionId!, resourceGroup: rg.name, location: body.location, kind: typeof body.kind === "string" ? body.kind : "app", slots: new Map() };
-        state.putSite(site);
       }
-      if (typeof body.kind === "string") site.kind = body.kind;
       applySiteProperties(site, body);
+      if (typeof body.kind === "string") site.kind = body.kind;
+      if (created) state.putSite(site);
       send(ctx, created ? 201 : 200, siteBody(targetOf(site)));
     }),
     ...siteAndSlot(env, "GET", "", (ctx, t) => send(ctx, 200, siteBody(t))),
     ...siteAndSlot(env, "PATCH", "", (ctx, t) => {
-      const body = requireBodyObject(ctx);
-      if (!body) return;
-      applySiteProperties(t.app, body);
+      applySiteProperties(t.app, bodyObject(ctx));
       send(ctx, 200, siteBody(t));
     }),
     route("GET", `${SITE}/slots`, (ctx) => {
@@ -173,13 +153,13 @@ export function resourceRoutes(env: ArmEnv): Route[] {
     route("PUT", `${SITE}/slots/{slot}`, (ctx) => {
       const site = findSite(env, ctx);
       if (!site) return;
-      const body = requireBodyObject(ctx);
-      if (!body) return;
+      const body = bodyObject(ctx);
       const slot = ctx.params.slot!;
-      let app = site.slots.get(slot.toLowerCase());
-      const created = !app;
-      if (!app) site.slots.set(slot.toLowerCase(), (app = newAppState(slot)));
+      const existing = site.slots.get(slot.toLowerCase());
+      const app = existing ?? newAppState(slot);
       applySiteProperties(app, body);
+      if (!existing) site.slots.set(slot.toLowerCase(), app);
+      const created = !existing;
       send(ctx, created ? 201 : 200, siteBody(targetOf(site, app)));
     }),
     ...siteAndSlot(env, "POST", "/stop", (ctx, t) => {
@@ -190,25 +170,14 @@ export function resourceRoutes(env: ArmEnv): Route[] {
       t.app.state = "Running";
       send(ctx, 200);
     }),
-    ...siteAndSlot(env, "GET", "/config/web", (ctx, t) => send(ctx, 200, childResource(t, "config/web", "config", "web", t.app.siteConfig))),
-    ...(["PUT", "PATCH"] as const).flatMap((method) =>
-      siteAndSlot(env, method, "/config/web", (ctx, t) => {
-        const body = requireBodyObject(ctx);
-        if (!body) return;
-        const props = isObject(body.properties) ? body.properties : {};
-        if (!ctx.notPersisted) t.app.siteConfig = method === "PUT" ? { ...props } : { ...t.app.siteConfig, ...props };
-        send(ctx, 200, childResource(t, "config/web", "config", "web", method === "PUT" ? props : { ...t.app.siteConfig, ...props }));
-      }),
-    ),
     ...siteAndSlot(env, "POST", "/config/appsettings/list", (ctx, t) =>
       send(ctx, 200, childResource(t, "config/appsettings", "config", "appsettings", clone(t.app.appSettings))),
     ),
     ...siteAndSlot(env, "PUT", "/config/appsettings", (ctx, t) => {
-      const body = requireBodyObject(ctx);
-      if (!body) return;
+      const body = bodyObject(ctx);
       if (!isObject(body.properties)) return armError(ctx, 400, "BadRequest", "Properties object is not present in the request body.");
       const settings = Object.fromEntries(Object.entries(body.properties).map(([key, v]) => [key, String(v)]));
-      if (!ctx.notPersisted) t.app.appSettings = settings;
+      t.app.appSettings = settings;
       send(ctx, 200, childResource(t, "config/appsettings", "config", "appsettings", settings));
     }),
   ];

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { checkpointOf, storedDocument, type Checkpointable, type StoredDocument } from "../checkpoint.ts";
 
 export type JsonObject = Record<string, unknown>;
 
@@ -20,6 +21,7 @@ export interface AppState {
   state: "Running" | "Stopped";
   httpsOnly: boolean;
   tags: Record<string, string>;
+  /** `SiteConfig` fields set on the app, unknown ones included; defaults are not stored. */
   siteConfig: JsonObject;
   appSettings: Record<string, string>;
   /** V1 `SiteAuthSettings` properties, without `configVersion`. */
@@ -63,7 +65,8 @@ export function newAppState(name: string, init: Partial<AppState> = {}): AppStat
     state: "Running",
     httpsOnly: false,
     tags: {},
-    siteConfig: { minTlsVersion: "1.2", ftpsState: "FtpsOnly", http20Enabled: true, cors: { allowedOrigins: [], supportCredentials: false } },
+    // Only what was set; GET config/web fills in the platform defaults (site-config.ts).
+    siteConfig: {},
     appSettings: {},
     authV1: { enabled: false },
     configVersion: "v1",
@@ -85,7 +88,7 @@ export function newFunction(name: string, config: JsonObject = {}): FunctionStat
 const k = (...parts: string[]): string => parts.map((p) => p.toLowerCase()).join("/");
 
 /** The ARM resources the emulator holds. Names are case-insensitive, as in ARM; the first spelling is kept. */
-export class ArmState {
+export class ArmState implements Checkpointable {
   readonly subscriptions = new Map<string, SubscriptionState>();
   readonly resourceGroups = new Map<string, ResourceGroupState>();
   readonly sites = new Map<string, SiteState>();
@@ -119,5 +122,24 @@ export class ArmState {
     return [...this.sites.values()]
       .filter((s) => s.subscriptionId.toLowerCase() === sub.toLowerCase() && (!rg || s.resourceGroup.toLowerCase() === rg.toLowerCase()))
       .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  checkpoint(dropPaths?: string[]): () => void {
+    return checkpointOf([this.subscriptions, this.resourceGroups, this.sites], () => this.documents(), dropPaths);
+  }
+
+  /** The config documents of every app and slot, which a not-persisted fault's `dropPaths` address. */
+  private documents(): StoredDocument[] {
+    return [...this.sites].flatMap(([key, site]) =>
+      [site, ...site.slots.values()].flatMap((app) => {
+        const at = `${key}/${app === site ? "" : app.name.toLowerCase()}`;
+        return [
+          storedDocument(`${at}/authsettingsV2`, () => app.authV2, (v) => (app.authV2 = v)),
+          storedDocument(`${at}/authsettings`, () => app.authV1, (v) => (app.authV1 = v)),
+          storedDocument(`${at}/web`, () => app.siteConfig, (v) => (app.siteConfig = v)),
+          storedDocument(`${at}/appsettings`, () => app.appSettings, (v) => (app.appSettings = v as Record<string, string>)),
+        ];
+      }),
+    );
   }
 }

@@ -1,12 +1,12 @@
 import { jsonBody, type Ctx } from "../http.ts";
-import { lookup, persisted, replaceData, sendEntity, wantsUpsert, type GraphEnv, type Req } from "./collection.ts";
+import { lookup, replaceData, sendEntity, wantsUpsert, type GraphEnv, type Req } from "./collection.ts";
 import { GraphFault, invalidValue, notFound, sendJson } from "./errors.ts";
 import { applicationComplexDefaults, newApplication, normalizeApplication, type Application, type Stored } from "./model.ts";
 import { applyPatch } from "./patch.ts";
 import { checkApplicationWrite, type RuleEnv } from "./rules.ts";
 import { checkBody, requireObject, type Json } from "./schema.ts";
 
-// Server-set or immutable properties (graph-contract §1.2 "read-only, never send").
+// Server-set or immutable properties (docs/contracts/graph.md §1.2 "read-only, never send").
 const READ_ONLY = new Set(["id", "appId", "publisherDomain", "createdDateTime", "deletedDateTime", "createdByAppId", "certification", "disabledByMicrosoftStatus", "isDisabled", "managerApplications"]);
 
 export const callerAppId = (ctx: Ctx): string | null => {
@@ -36,7 +36,7 @@ function ruleEnv(env: GraphEnv, self: string | undefined): RuleEnv {
 
 function create(r: Req, body: Json): void {
   const { state } = r.env;
-  // displayName is required on create, and the upsert body "must contain displayName" (application-upsert.md, §2.6).
+  // displayName is required on create, and the upsert body "must contain displayName" (docs/contracts/graph.md §2.6).
   if (typeof body.displayName !== "string" || body.displayName === "") throw invalidValue("displayName", "Application");
   const app = newApplication(body, {
     now: state.now(),
@@ -45,7 +45,7 @@ function create(r: Req, body: Json): void {
     defaultSignInAudience: state.settings.defaultSignInAudience,
   });
   checkApplicationWrite(undefined, app, body, ruleEnv(r.env, undefined));
-  if (persisted(r.ctx, undefined, app)) state.addApplication(app);
+  state.addApplication(app);
   sendEntity(r, 201, app);
 }
 
@@ -55,7 +55,7 @@ export function postApplication(r: Req): void {
 
 /**
  * PATCH by id or alternate key → 204. `PATCH /applications(uniqueName='…')` with `Prefer: create-if-missing`
- * creates the app → 201 with the object; without the header a missing app is 404 (application-upsert.md, §2.6).
+ * creates the app → 201 with the object; without the header a missing app is 404 (docs/contracts/graph.md §2.6).
  */
 export function patchApplication(r: Req): void {
   const body = applicationBody(r.ctx);
@@ -71,10 +71,7 @@ export function patchApplication(r: Req): void {
   const current = found.data;
   const next = normalizeApplication(applyPatch(current, body, r.env.state.settings.nestedPatch, applicationComplexDefaults()));
   checkApplicationWrite(current, next, body, ruleEnv(r.env, current.id));
-  const kept = persisted(r.ctx, current, next);
-  if (kept) {
-    replaceData(found, kept);
-    r.env.state.applicationChanged(kept);
-  }
+  replaceData(found, next);
+  r.env.state.applicationChanged(next);
   sendJson(r.ctx, 204);
 }

@@ -2,7 +2,7 @@ import type { Ctx } from "../http.ts";
 import { GraphFault, notFound, sendJson } from "./errors.ts";
 import type { Application, PermissionGrant, ServicePrincipal, Stored } from "./model.ts";
 import { page, parseFilter, type Target } from "./odata.ts";
-import { clone, restorePaths } from "./patch.ts";
+import { clone } from "./patch.ts";
 import { parseSelect, project, type Json } from "./schema.ts";
 import type { EntitySet, GraphState } from "./state.ts";
 
@@ -35,7 +35,7 @@ export function lookup(env: GraphEnv, target: Target): AnyStored | undefined {
   return state.findGrant(key.value);
 }
 
-/** A new or not yet replicated object answers 404 like a missing one (graph-contract §5.2). */
+/** A new or not yet replicated object answers 404 like a missing one (docs/contracts/graph.md §5.2). */
 export function requireVisible<T extends AnyStored>(env: GraphEnv, target: Target, found: T | undefined): T {
   if (!found || !env.state.visible(found)) throw notFound(target.key?.value ?? "");
   return found;
@@ -73,22 +73,11 @@ export function deleteEntity(r: Req): void {
   const found = requireVisible(r.env, r.target, lookup(r.env, r.target));
   const { state } = r.env;
   const map = r.target.set === "applications" ? state.applications : r.target.set === "servicePrincipals" ? state.servicePrincipals : state.grants;
-  if (!r.ctx.notPersisted) map.delete(found.data.id.toLowerCase());
+  map.delete(found.data.id.toLowerCase());
   sendJson(r.ctx, 204);
 }
 
-/**
- * What a write keeps under the generic "not-persisted" fault: nothing (the stored value stays), or the write
- * without `dropPaths`. Returns undefined when nothing is to be stored.
- */
-export function persisted<T extends Json>(ctx: Ctx, current: T | undefined, next: T): T | undefined {
-  const np = ctx.notPersisted;
-  if (!np) return next;
-  if (!np.dropPaths?.length || !current) return undefined;
-  return restorePaths(next, current, np.dropPaths);
-}
-
-/** `Prefer: create-if-missing` turns PATCH by alternate key into an upsert (graph-contract §2.6). */
+/** `Prefer: create-if-missing` turns PATCH by alternate key into an upsert (docs/contracts/graph.md §2.6). */
 export function wantsUpsert(ctx: Ctx): boolean {
   const prefer = ctx.req.headers.prefer;
   return (Array.isArray(prefer) ? prefer.join(",") : (prefer ?? "")).split(",").some((p) => p.trim().toLowerCase() === "create-if-missing");

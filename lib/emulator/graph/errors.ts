@@ -1,4 +1,5 @@
 import { send, type Ctx } from "../http.ts";
+import { ServiceError } from "../service-error.ts";
 
 export interface ErrorDetail {
   code: string;
@@ -6,16 +7,16 @@ export interface ErrorDetail {
   target?: string;
 }
 
-/** Thrown by validators; the router turns it into the OData error envelope. */
-export class GraphFault extends Error {
+/** Thrown by validators and the token check; the dispatcher has the service write it as the OData error envelope. */
+export class GraphFault extends ServiceError {
   constructor(
-    readonly status: number,
-    readonly code: string,
+    status: number,
+    override readonly code: string,
     message: string,
     readonly details?: ErrorDetail[],
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
+    super(status, code, message);
   }
 }
 
@@ -38,7 +39,7 @@ export function sendJson(ctx: Ctx, status: number, body?: unknown, headers: Reco
   else send(ctx, status, body, { "content-type": JSON_CONTENT_TYPE, ...common });
 }
 
-/** The OData v4 error envelope Graph answers with (graph-contract §5.1; error-examples.json). */
+/** The OData v4 error envelope Graph answers with (docs/contracts/graph.md §5.1; error-examples.json). */
 export function graphError(ctx: Ctx, status: number, code: string, message: string, details?: ErrorDetail[], headers: Record<string, string> = {}): void {
   sendJson(
     ctx,
@@ -69,7 +70,7 @@ export function readOnly(property: string): GraphFault {
   return new GraphFault(400, "Request_BadRequest", `Property '${property}' is read-only and cannot be set.`);
 }
 
-// Top level: "Invalid property 'x'." (PnP-Sites-Core #1807, graph-contract §2.3). Inside a complex value Graph
+// Top level: "Invalid property 'x'." (PnP-Sites-Core #1807, docs/contracts/graph.md §2.3). Inside a complex value Graph
 // answered "Unexpected contents in request body." for `permissionIds` (microsoft-graph-docs #16069).
 export function invalidProperty(path: string[]): GraphFault {
   return path.length === 1

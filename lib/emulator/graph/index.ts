@@ -1,5 +1,6 @@
 import type { Directory } from "../directory.ts";
-import type { MountedService } from "../server.ts";
+import { retryHeaders } from "../service-error.ts";
+import type { MountedService } from "../service.ts";
 import { graphAdminRoutes } from "./admin.ts";
 import { patchApplication, postApplication } from "./applications.ts";
 import { authenticate } from "./auth.ts";
@@ -43,7 +44,7 @@ function dispatch(r: Req): void {
   throw new GraphFault(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request uri.");
 }
 
-/** Microsoft Graph v1.0 for applications, servicePrincipals and oauth2PermissionGrants (DESIGN §5.5). */
+/** Microsoft Graph v1.0 for applications, servicePrincipals and oauth2PermissionGrants (docs/emulator.md). */
 export function createGraphService(dir: Directory, baseUrl: () => string, opts: GraphOptions = {}): MountedService {
   const state = new GraphState(
     dir.tenantId,
@@ -64,18 +65,16 @@ export function createGraphService(dir: Directory, baseUrl: () => string, opts: 
     name: "graph",
     prefix: /^\/(v1\.0|beta)(\/|$)/i,
     adminRoutes: graphAdminRoutes(state),
+    store: state,
     async handle(ctx) {
-      try {
-        await authenticate(ctx, dir, baseUrl());
-        const m = /^\/(v1\.0|beta)(\/.*)?$/i.exec(ctx.path)!;
-        dispatch({ ctx, env, target: parseTarget(m[2] ?? "/"), version: m[1]! });
-      } catch (e) {
-        if (!(e instanceof GraphFault)) throw e;
-        sendFault(ctx, e);
-      }
+      await authenticate(ctx, dir, baseUrl());
+      const m = /^\/(v1\.0|beta)(\/.*)?$/i.exec(ctx.path)!;
+      const r: Req = { ctx, env, target: parseTarget(m[2] ?? "/"), version: m[1]! };
+      return () => dispatch(r);
     },
-    fail(ctx, status, code, retryAfter) {
-      graphError(ctx, status, code ?? faultCode(status), `Injected fault: HTTP ${status}.`, undefined, retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {});
+    fail(ctx, e) {
+      if (e instanceof GraphFault) return sendFault(ctx, e);
+      graphError(ctx, e.status, e.code ?? faultCode(e.status), e.message, undefined, retryHeaders(e));
     },
   };
 }

@@ -50,7 +50,7 @@ export interface PermissionGrant extends Json {
   scope: string | null;
 }
 
-/** A stored object and the time from which reads see it (eventual consistency, graph-contract §5.2). */
+/** A stored object and the time from which reads see it (eventual consistency, docs/contracts/graph.md §5.2). */
 export interface Stored<T> {
   data: T;
   visibleAt: number;
@@ -62,7 +62,7 @@ export const graphTimestamp = (ms: number) => new Date(ms).toISOString().replace
 const scopeDefaults = { adminConsentDescription: null, adminConsentDisplayName: null, isEnabled: true, type: null, userConsentDescription: null, userConsentDisplayName: null, value: null };
 const roleDefaults = { allowedMemberTypes: [], description: null, displayName: null, isEnabled: true, value: null };
 
-// `isEnabled` "must be set to true (which is the default)" (permissionScope/appRole docs, graph-contract §1.2);
+// `isEnabled` "must be set to true (which is the default)" (permissionScope/appRole docs, docs/contracts/graph.md §1.2);
 // `origin` is server-set ("Must not be included in any POST or PATCH requests. Read-only.").
 export const normalizeScope = (s: Json): PermissionScope => ({ ...scopeDefaults, id: String(s.id), ...s, origin: "Application" }) as PermissionScope;
 export const normalizeRole = (r: Json): AppRole => ({ ...roleDefaults, id: String(r.id), ...r, origin: "Application" }) as AppRole;
@@ -109,7 +109,7 @@ export interface CreateEnv {
 /** A new application as POST or upsert creates it, with server-generated `id`, `appId`, `createdDateTime`. */
 export function newApplication(input: Json, env: CreateEnv): Application {
   // The upsert doc's example app, created with only displayName, came back with AzureADandPersonalMicrosoftAccount
-  // and requestedAccessTokenVersion 2 (graph-contract §1.2: the docs contradict each other; always send it).
+  // and requestedAccessTokenVersion 2 (docs/contracts/graph.md §1.2: the docs contradict each other; always send it).
   const audience = typeof input.signInAudience === "string" ? input.signInAudience : env.defaultSignInAudience;
   const personal = audience === "AzureADandPersonalMicrosoftAccount" || audience === "PersonalMicrosoftAccount";
   const base: Application = {
@@ -147,7 +147,7 @@ export function newApplication(input: Json, env: CreateEnv): Application {
     keyCredentials: [],
     managerApplications: [],
     // GET bodies spell it `oauth2RequiredPostResponse` although the metadata says `oauth2RequirePostResponse`
-    // (msgraph-sdk-dotnet #2890, graph-contract §2.3); a client that PATCHes a GET body back gets 400.
+    // (msgraph-sdk-dotnet #2890, docs/contracts/graph.md §2.3); a client that PATCHes a GET body back gets 400.
     oauth2RequiredPostResponse: false,
     passwordCredentials: [],
     requiredResourceAccess: [],
@@ -157,7 +157,7 @@ export function newApplication(input: Json, env: CreateEnv): Application {
   return normalizeApplication(applyPatch(base, input, "merge", applicationComplexDefaults()));
 }
 
-/** What a service principal copies from its application (and keeps following, with lag: graph-contract §3.1). */
+/** What a service principal copies from its application (and keeps following, with lag: docs/contracts/graph.md §3.1). */
 export function mirrorOf(app: Application): Partial<ServicePrincipal> {
   return {
     appDisplayName: app.displayName,

@@ -22,7 +22,7 @@ const decode = (s: string) => {
 
 /**
  * `/applications`, `/applications/{id}`, `/applications('{id}')` and the alternate keys declared in the CSDL:
- * `/applications(appId='…')`, `/applications(uniqueName='…')`, `/servicePrincipals(appId='…')` (graph-contract §2.5).
+ * `/applications(appId='…')`, `/applications(uniqueName='…')`, `/servicePrincipals(appId='…')` (docs/contracts/graph.md §2.5).
  * The SDK sends quotes and parentheses literally in the path.
  */
 export function parseTarget(path: string): Target {
@@ -52,7 +52,7 @@ export function parseTarget(path: string): Target {
 const FILTERABLE: Record<EntitySet, { scalar: string[]; any: string[]; resource: string }> = {
   applications: { scalar: ["id", "appId", "uniqueName", "displayName", "signInAudience", "publisherDomain"], any: ["identifierUris", "tags"], resource: "Application" },
   servicePrincipals: { scalar: ["id", "appId", "displayName", "accountEnabled", "servicePrincipalType", "appOwnerOrganizationId"], any: ["servicePrincipalNames", "tags"], resource: "ServicePrincipal" },
-  // "clientId, consentType, principalId and resourceId support $filter eq" (graph-contract §3.4).
+  // "clientId, consentType, principalId and resourceId support $filter eq" (docs/contracts/graph.md §3.4).
   oauth2PermissionGrants: { scalar: ["id", "clientId", "consentType", "principalId", "resourceId"], any: [], resource: "OAuth2PermissionGrant" },
 };
 
@@ -152,7 +152,7 @@ export function parseFilter(raw: string | null, set: EntitySet): Pred | undefine
   return pred;
 }
 
-/** One page of a collection; the next link is an absolute https URL on the same host (graph-contract §6). */
+/** One page of a collection; the next link is an absolute https URL on the same host (docs/contracts/graph.md §6). */
 export function page<T>(ctx: Ctx, items: T[], pageSize: number, baseUrl: string): { value: T[]; nextLink?: string } {
   const topRaw = ctx.query.get("$top");
   const top = topRaw === null ? pageSize : Number(topRaw);

@@ -4,10 +4,10 @@ import type { Json } from "./schema.ts";
 /**
  * How a PATCH treats a nested complex value such as `api` or `web`:
  * - "merge": members left out keep their stored value. Terraform sends `api: { oauth2PermissionScopes }` alone in
- *   its disable step, which only works if Graph merges (graph-contract §2.1); the docs say nothing either way.
+ *   its disable step, which only works if Graph merges (docs/contracts/graph.md §2.1); the docs say nothing either way.
  * - "replace": the complex value is replaced whole and left-out members fall back to their defaults, for testing
- *   that a client sends the whole object as DESIGN §5.2 asks.
- * Collections are replaced whole in both modes (graph-contract §2.1).
+ *   that a client sends the whole object as docs/update-manifest.md asks (whole objects, never a GET body).
+ * Collections are replaced whole in both modes (docs/contracts/graph.md §2.1).
  */
 export type NestedPatchMode = "merge" | "replace";
 
@@ -27,26 +27,6 @@ export function applyPatch<T extends Json>(current: T, patch: Json, mode: Nested
     if (k.startsWith("@odata.")) continue;
     const base = mode === "merge" ? current[k] : defaults[k];
     out[k] = isObject(v) && isObject(base) ? merge(base, v) : clone(v);
-  }
-  return out as T;
-}
-
-/** Puts back the stored value at each dotted path (the "not-persisted" fault with `dropPaths`). */
-export function restorePaths<T extends Json>(next: T, current: T, paths: string[]): T {
-  const out: Json = clone(next);
-  for (const path of paths) {
-    const keys = path.split(".");
-    let dst: unknown = out;
-    let src: unknown = current;
-    for (const k of keys.slice(0, -1)) {
-      dst = isObject(dst) ? dst[k] : undefined;
-      src = isObject(src) ? src[k] : undefined;
-    }
-    const last = keys[keys.length - 1]!;
-    if (isObject(dst)) {
-      if (isObject(src) && last in src) dst[last] = clone(src[last]);
-      else delete dst[last];
-    }
   }
   return out as T;
 }

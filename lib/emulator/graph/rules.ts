@@ -20,7 +20,7 @@ function canonical(v: unknown): string {
 }
 
 /**
- * The supported identifier URI forms (identifier-uri-restrictions, graph-contract §1.3): `api://{appId}`,
+ * The supported identifier URI forms (identifier-uri-restrictions, docs/contracts/graph.md §1.3): `api://{appId}`,
  * `api://{tenantId}/…`, `api://…/{appId}`, and https or api hosts on a verified domain or its subdomain.
  */
 function uriAllowed(uri: string, appId: string, env: RuleEnv): boolean {
@@ -47,7 +47,7 @@ function checkDuplicates(items: Array<{ id: string; value: string | null }>, tar
   const ids = new Set<string>();
   const values = new Set<string>();
   for (const it of items) {
-    // `id` is Nullable="false" and the caller must supply it (CSDL; openapi-ps appRole.id, graph-contract §1.2).
+    // `id` is Nullable="false" and the caller must supply it (CSDL; openapi-ps appRole.id, docs/contracts/graph.md §1.2).
     if (!isGuid(it.id)) throw invalidValue("id", resource);
     if (ids.has(lower(it.id)) || (it.value !== null && values.has(it.value))) throw duplicateValue(target);
     ids.add(lower(it.id));
@@ -58,7 +58,7 @@ function checkDuplicates(items: Array<{ id: string; value: string | null }>, tar
 /**
  * An enabled scope or role cannot be removed, nor changed in anything but `isEnabled`, in one write: "To delete a
  * permission, this property must first be set to false" and the service says "cannot be deleted or updated unless
- * disabled first" (graph-contract §2.2; agents-toolkit PR #9420 for the body).
+ * disabled first" (docs/contracts/graph.md §2.2; agents-toolkit PR #9420 for the body).
  */
 function checkEntitlements<T extends PermissionScope | AppRole>(before: T[], after: T[]): void {
   const strip = ({ isEnabled: _e, origin: _o, ...rest }: T) => canonical(rest);
@@ -75,12 +75,12 @@ const AUDIENCES = ["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMic
 
 /** The rules Graph applies when an application is created (`current` undefined) or updated. Throws a GraphFault. */
 export function checkApplicationWrite(current: Application | undefined, next: Application, body: Json, env: RuleEnv): void {
-  if (current?.uniqueName && next.uniqueName !== current.uniqueName) throw readOnly("uniqueName"); // "Immutable" (§1.2)
+  if (current?.uniqueName && next.uniqueName !== current.uniqueName) throw readOnly("uniqueName"); // "Immutable" (docs/contracts/graph.md §1.2)
   if (next.signInAudience !== null && !AUDIENCES.includes(next.signInAudience)) throw invalidValue("signInAudience", "Application");
   const version = next.api?.requestedAccessTokenVersion ?? null;
   if (version !== null && version !== 1 && version !== 2) throw invalidValue("requestedAccessTokenVersion", "ApiApplication");
 
-  // Only new or changed URIs are validated; existing ones are not re-checked (§1.3, 18F/piipan #2289).
+  // Only new or changed URIs are validated; existing ones are not re-checked (docs/contracts/graph.md §1.3, 18F/piipan#2289).
   const existing = new Set((current?.identifierUris ?? []).map(lower));
   const seen = new Set<string>();
   for (const uri of next.identifierUris) {
@@ -109,8 +109,8 @@ export function checkApplicationWrite(current: Application | undefined, next: Ap
   checkEntitlements(current?.appRoles ?? [], next.appRoles);
 
   // Pre-authorizations are checked against the scopes already stored, not the ones this same request adds, so
-  // scope and pre-authorization take two PATCHes (microsoft-graph-docs #12675; peers.md §2.6). Removing a scope
-  // that is still pre-authorized is accepted and leaves a dangling entry (azure-docs #121168, graph-contract §1.2).
+  // scope and pre-authorization take two PATCHes (microsoft-graph-docs #12675; docs/contracts/graph.md §11.1). Removing a scope
+  // that is still pre-authorized is accepted and leaves a dangling entry (azure-docs #121168, docs/contracts/graph.md §1.2).
   if (isObject(body.api) && "preAuthorizedApplications" in body.api) {
     const stored = new Set(scopesBefore.map((s) => lower(s.id)));
     for (const pre of next.api?.preAuthorizedApplications ?? []) {

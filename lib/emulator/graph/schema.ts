@@ -45,8 +45,8 @@ function primitiveOk(type: string, v: unknown): boolean {
 
 /**
  * Checks a request body against the declared properties of `typeName`: undeclared names and wrongly typed
- * values are refused as Graph refuses them (graph-contract §2.3), and `readOnlyTop` names are refused at the
- * top level (graph-contract §1.2 "read-only, never send"). Complex values are checked recursively.
+ * values are refused as Graph refuses them (docs/contracts/graph.md §2.3), and `readOnlyTop` names are refused at the
+ * top level (docs/contracts/graph.md §1.2 "read-only, never send"). Complex values are checked recursively.
  */
 export function checkBody(body: Json, typeName: string, readOnlyTop: ReadonlySet<string>, path: string[] = []): void {
   for (const [key, value] of Object.entries(body)) {

@@ -1,12 +1,12 @@
 import { jsonBody } from "../http.ts";
 import { callerAppId } from "./applications.ts";
-import { lookup, persisted, replaceData, sendEntity, wantsUpsert, type Req } from "./collection.ts";
+import { lookup, replaceData, sendEntity, wantsUpsert, type Req } from "./collection.ts";
 import { GraphFault, invalidValue, notFound, sendJson } from "./errors.ts";
 import { mirrorOf, newServicePrincipal, type ServicePrincipal, type Stored } from "./model.ts";
 import { applyPatch } from "./patch.ts";
 import { checkBody, requireObject, type Json } from "./schema.ts";
 
-// Server-set, or inherited from the application (appRoles and scopes follow the app, graph-contract §3.1).
+// Server-set, or inherited from the application (appRoles and scopes follow the app, docs/contracts/graph.md §3.1).
 const READ_ONLY = ["id", "appId", "deletedDateTime", "appDisplayName", "appOwnerOrganizationId", "createdByAppId", "servicePrincipalType", "signInAudience", "appRoles", "oauth2PermissionScopes", "disabledByMicrosoftStatus"];
 const READ_ONLY_ON_UPDATE = new Set(READ_ONLY);
 const READ_ONLY_ON_CREATE = new Set(READ_ONLY.filter((p) => p !== "appId"));
@@ -33,7 +33,7 @@ function create(r: Req, body: Json): void {
     "merge",
     {},
   );
-  if (persisted(r.ctx, undefined, sp)) state.addServicePrincipal(sp);
+  state.addServicePrincipal(sp);
   sendEntity(r, 201, sp);
 }
 
@@ -57,7 +57,6 @@ export function patchServicePrincipal(r: Req): void {
   checkBody(body, "servicePrincipal", READ_ONLY_ON_UPDATE);
   if (!found || (!upsert && !r.env.state.visible(found))) throw notFound(key.value);
   const next = applyPatch(found.data, body, r.env.state.settings.nestedPatch, {});
-  const kept = persisted(r.ctx, found.data, next);
-  if (kept) replaceData(found, kept);
+  replaceData(found, next);
   sendJson(r.ctx, 204);
 }

@@ -1,3 +1,4 @@
+import { checkpointOf, storedDocument, type Checkpointable, type StoredDocument } from "../checkpoint.ts";
 import type { ResourceInfo } from "../directory.ts";
 import { mirrorOf, newServicePrincipal, type Application, type PermissionGrant, type ServicePrincipal, type Stored } from "./model.ts";
 import type { NestedPatchMode } from "./patch.ts";
@@ -16,11 +17,11 @@ export type EntitySet = "applications" | "servicePrincipals" | "oauth2Permission
 const k = (s: string) => s.toLowerCase();
 
 /** The directory objects the emulated Graph holds, with their replication delay. */
-export class GraphState {
+export class GraphState implements Checkpointable {
   readonly applications = new Map<string, Stored<Application>>();
   readonly servicePrincipals = new Map<string, Stored<ServicePrincipal>>();
   readonly grants = new Map<string, Stored<PermissionGrant>>();
-  /** Application changes a service principal has yet to pick up, by SP id ("the synchronization isn't immediate", §3.1). */
+  /** Application changes a service principal has yet to pick up, by SP id ("the synchronization isn't immediate", docs/contracts/graph.md §3.1). */
   private readonly pendingMirrors = new Map<string, Array<{ at: number; values: Partial<ServicePrincipal> }>>();
 
   constructor(
@@ -94,7 +95,7 @@ export class GraphState {
 
   /**
    * Token audiences for app registrations: a visible application resolves by its appId or one of its
-   * identifierUris. v2 tokens carry `aud = appId`, v1 (null) tokens the identifier as requested (graph-contract §1.4).
+   * identifierUris. v2 tokens carry `aud = appId`, v1 (null) tokens the identifier as requested (docs/contracts/graph.md §1.4).
    */
   resolveAudience(resource: string): ResourceInfo | undefined {
     for (const s of this.applications.values()) {
@@ -106,6 +107,27 @@ export class GraphState {
       return { audience: v2 ? app.appId : (uri ?? app.appId), version: v2 ? 2 : 1 };
     }
     return undefined;
+  }
+
+  checkpoint(dropPaths?: string[]): () => void {
+    return checkpointOf([this.applications, this.servicePrincipals, this.grants, this.pendingMirrors], () => this.documents(), dropPaths);
+  }
+
+  /** Every stored object, for a not-persisted fault's `dropPaths`. A restored application is mirrored again. */
+  private documents(): StoredDocument[] {
+    type Json = Record<string, unknown>;
+    const of = <T>(set: EntitySet, map: Map<string, Stored<T>>, changed?: (data: T) => void) =>
+      [...map].map(([id, s]) =>
+        storedDocument(`${set}/${id}`, () => s.data as Json, (v) => {
+          s.data = v as T;
+          changed?.(s.data);
+        }),
+      );
+    return [
+      ...of("applications", this.applications, (app) => this.applicationChanged(app)),
+      ...of("servicePrincipals", this.servicePrincipals),
+      ...of("oauth2PermissionGrants", this.grants),
+    ];
   }
 
   snapshot(): Record<string, unknown> {

@@ -31,7 +31,7 @@ export function deletedRoutes(env: VaultEnv): Route[] {
     if (!nameOk(ctx, name)) return;
     const record = env.state.active(name);
     if (!record) return secretNotFound(ctx, name);
-    const deleted = env.state.softDelete(record, env.retention.days, !ctx.notPersisted);
+    const deleted = env.state.softDelete(record, env.retention.days);
     send(ctx, 200, deletedBundle(base(), deleted, env.retention));
   };
 
@@ -49,14 +49,14 @@ export function deletedRoutes(env: VaultEnv): Route[] {
   const purge = (ctx: Ctx) => {
     const record = findDeleted(ctx);
     if (!record) return;
-    env.state.purge(record, !ctx.notPersisted);
+    env.state.purge(record);
     send(ctx, 204);
   };
 
   const recover = (ctx: Ctx) => {
     const record = findDeleted(ctx);
     if (!record) return;
-    env.state.recover(record, !ctx.notPersisted);
+    env.state.recover(record);
     send(ctx, 200, secretBundle(base(), record, latest(record), env.retention, false));
   };
 

@@ -1,6 +1,7 @@
-import { matchRoute, type Ctx } from "../http.ts";
+import type { Ctx } from "../http.ts";
 import type { Directory } from "../directory.ts";
-import type { MountedService } from "../server.ts";
+import { retryHeaders } from "../service-error.ts";
+import { routeOperation, type MountedService } from "../service.ts";
 import { keyVaultAdminRoutes } from "./admin-routes.ts";
 import { apiVersionOk } from "./api-versions.ts";
 import { authenticate } from "./auth.ts";
@@ -48,22 +49,23 @@ export function createKeyVaultService(dir: Directory, baseUrl: () => string, opt
     name: "keyvault",
     prefix: /^\/(secrets|deletedsecrets)(\/|$)/i,
     adminRoutes: keyVaultAdminRoutes(env),
+    store: env.state,
     async handle(ctx) {
       commonHeaders(ctx);
       if (!(await authenticate(ctx, dir, baseUrl()))) return;
       if (!apiVersionOk(ctx)) return;
-      const m = matchRoute(routes, ctx.method, ctx.path);
       // The service's answers for unknown paths and methods are not recorded: emulator wording, Key Vault envelope.
-      if (m === "method") return kvError(ctx, 405, "MethodNotAllowed", `The requested resource does not support http method '${ctx.method}'.`);
-      if (!m) return kvError(ctx, 404, "NotFound", `No Key Vault operation matches ${ctx.method} ${ctx.path}.`);
-      ctx.params = m.params;
-      await m.route.handler(ctx);
+      return routeOperation(ctx, routes, (c, why) =>
+        why === "method"
+          ? kvError(c, 405, "MethodNotAllowed", `The requested resource does not support http method '${c.method}'.`)
+          : kvError(c, 404, "NotFound", `No Key Vault operation matches ${c.method} ${c.path}.`),
+      );
     },
-    fail(ctx, status, code, retryAfter) {
+    fail(ctx, e) {
       commonHeaders(ctx);
-      const headers: Record<string, string> = retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {};
-      if (status === 429) return kvError(ctx, 429, code ?? "Throttled", THROTTLED_MESSAGE, { headers });
-      kvError(ctx, status, code ?? (status >= 500 ? "InternalServerError" : "BadRequest"), `Injected fault: HTTP ${status}.`, { headers });
+      const headers = retryHeaders(e);
+      if (e.status === 429) return kvError(ctx, 429, e.code ?? "Throttled", THROTTLED_MESSAGE, { headers });
+      kvError(ctx, e.status, e.code ?? (e.status >= 500 ? "InternalServerError" : "BadRequest"), e.message, { headers });
     },
   };
 }

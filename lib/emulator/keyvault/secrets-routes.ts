@@ -44,7 +44,7 @@ export function secretRoutes(env: VaultEnv): Route[] {
     if (env.state.get(name)?.deleted) return deletedButRecoverable(ctx, env.state.get(name)!.name);
     const input = parseSetBody(ctx);
     if (!input) return;
-    const { record, version } = env.state.addVersion(name, input, !ctx.notPersisted);
+    const { record, version } = env.state.addVersion(name, input);
     send(ctx, 200, secretBundle(base(), record, version, env.retention, true));
   };
 
@@ -56,7 +56,7 @@ export function secretRoutes(env: VaultEnv): Route[] {
     const update = parseUpdateBody(ctx);
     if (!update) return;
     // Updating a disabled version is how it gets re-enabled, so `enabled: false` does not block PATCH.
-    const next = env.state.updateVersion(v, update, !ctx.notPersisted);
+    const next = env.state.updateVersion(v, update);
     send(ctx, 200, secretBundle(base(), record, next, env.retention, false));
   };
 

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { checkpointOf, storedDocument, type Checkpointable } from "../checkpoint.ts";
 
 /** Times are IntDate: whole seconds since the epoch, as the wire format carries them. */
 export interface SecretAttributes {
@@ -47,11 +48,8 @@ export interface VersionUpdate {
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
-/**
- * The secrets of the one emulated vault. Pure data and bookkeeping: HTTP answers are decided by the routes.
- * Mutators take `persist`; when false (a "not-persisted" fault) they return what would be stored and keep nothing.
- */
-export class VaultState {
+/** The secrets of the one emulated vault. Pure data and bookkeeping: HTTP answers are decided by the routes. */
+export class VaultState implements Checkpointable {
   readonly secrets = new Map<string, SecretRecord>();
 
   get(name: string): SecretRecord | undefined {
@@ -65,7 +63,7 @@ export class VaultState {
   }
 
   /** Adds a version, creating the secret when new. The caller has checked the name is not soft-deleted. */
-  addVersion(name: string, input: NewVersion, persist = true): { record: SecretRecord; version: SecretVersion } {
+  addVersion(name: string, input: NewVersion): { record: SecretRecord; version: SecretVersion } {
     const now = nowSeconds();
     const version: SecretVersion = {
       version: randomUUID().replace(/-/g, ""),
@@ -76,14 +74,12 @@ export class VaultState {
     };
     const existing = this.get(name);
     const record: SecretRecord = existing ?? { name, versions: [] };
-    if (persist) {
-      record.versions.push(version);
-      if (!existing) this.secrets.set(name.toLowerCase(), record);
-    }
+    record.versions.push(version);
+    if (!existing) this.secrets.set(name.toLowerCase(), record);
     return { record, version };
   }
 
-  updateVersion(v: SecretVersion, u: VersionUpdate, persist = true): SecretVersion {
+  updateVersion(v: SecretVersion, u: VersionUpdate): SecretVersion {
     const attributes = { ...v.attributes, updated: nowSeconds() };
     if (u.enabled !== undefined) attributes.enabled = u.enabled;
     if (u.nbf !== undefined) attributes.nbf = u.nbf ?? undefined;
@@ -94,23 +90,37 @@ export class VaultState {
       contentType: u.contentType !== undefined ? u.contentType : v.contentType,
       tags: u.tags !== undefined ? u.tags : v.tags,
     };
-    if (persist) Object.assign(v, next);
+    Object.assign(v, next);
     return next;
   }
 
-  softDelete(record: SecretRecord, retentionDays: number, persist = true): SecretRecord {
+  softDelete(record: SecretRecord, retentionDays: number): SecretRecord {
     const deletedDate = nowSeconds();
-    const deleted = { deletedDate, scheduledPurgeDate: deletedDate + retentionDays * 86_400 };
-    if (persist) record.deleted = deleted;
-    return { ...record, deleted };
+    record.deleted = { deletedDate, scheduledPurgeDate: deletedDate + retentionDays * 86_400 };
+    return record;
   }
 
-  recover(record: SecretRecord, persist = true): void {
-    if (persist) delete record.deleted;
+  recover(record: SecretRecord): void {
+    delete record.deleted;
   }
 
-  purge(record: SecretRecord, persist = true): void {
-    if (persist) this.secrets.delete(record.name.toLowerCase());
+  purge(record: SecretRecord): void {
+    this.secrets.delete(record.name.toLowerCase());
+  }
+
+  /** Versions are the documents a not-persisted fault's `dropPaths` address (`tags`, `contentType`, `attributes.enabled`). */
+  checkpoint(dropPaths?: string[]): () => void {
+    const documents = () =>
+      [...this.secrets.values()].flatMap((r) =>
+        r.versions.map((v, i) =>
+          storedDocument(
+            `${r.name.toLowerCase()}/${v.version}`,
+            () => v as unknown as Record<string, unknown>,
+            (next) => (r.versions[i] = next as unknown as SecretVersion),
+          ),
+        ),
+      );
+    return checkpointOf([this.secrets], documents, dropPaths);
   }
 }
 

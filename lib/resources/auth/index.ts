@@ -33,7 +33,7 @@ export const authKind: ResourceKind<AuthTarget, AuthObserved, AuthWrite> = {
         const doc = await readAuthDoc(arm, t.ref);
         return { doc, properties: propertiesOf(doc), context };
       },
-      // No ETag exists for authsettingsV2 (arm-contract §1.4): the document's hash stands in for one.
+      // No ETag exists for authsettingsV2 (docs/contracts/arm.md §1.4): the document's hash stands in for one.
       fingerprint: (o) => fingerprint(o.properties),
       plan: (t, o) => planAuthDocument(o.properties, t.app.auth!, o.context),
       async refine(t, o, plan): Promise<KindPlan<AuthWrite>> {

@@ -13,7 +13,8 @@ const OIDC_SCOPES = new Set(["openid", "profile", "email", "offline_access"]);
 
 function splitEntry(entry: string): [string, string] {
   const i = entry.indexOf("=");
-  // Split on the first '=' only: values may contain '=' (the az CLI's split("=")[1] truncates them; peers.md).
+  // Split on the first '=' only: values may contain '=' (the az CLI's split("=")[1] truncates them;
+  // docs/contracts/arm.md §13.1).
   return i < 0 ? [entry.trim(), ""] : [entry.slice(0, i).trim(), entry.slice(i + 1)];
 }
 

@@ -40,7 +40,7 @@ const substitute = (p: ListPolicy, ctx: AuthContext): ListPolicy => ({ ...p, val
 const scalar = (path: string[], value: unknown, security: boolean): OwnedField => ({ path, security, desired: () => value });
 const list = (path: string[], policy: ListPolicy, security: boolean): OwnedField => ({ path, security, desired: (cur) => mergeList(cur, policy) });
 
-/** The owned fields of one app's config (DESIGN §5.1); fields the config does not mention are not owned. */
+/** The owned fields of one app's config: only those it mentions (docs/configure-auth.md, "What it owns"). */
 export function ownedFields(auth: AuthConfig, ctx: AuthContext): OwnedField[] {
   const f: OwnedField[] = [scalar(["platform", "enabled"], auth.enabled, true)];
   if (auth.requireAuthentication !== undefined) f.push(scalar(["globalValidation", "requireAuthentication"], auth.requireAuthentication, true));

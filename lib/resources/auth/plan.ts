@@ -37,7 +37,10 @@ export function planAuth(observed: Record<string, unknown>, auth: AuthConfig, ct
   return { desired, changes, unchanged, warnings: prerequisiteWarnings(desired), ownedPaths: fields.map((f) => f.path) };
 }
 
-/** What a user_impersonation-style login (seed 003) needs besides the scope, as far as the document shows. */
+/**
+ * What a login asking Easy Auth for another resource's token (ARM user_impersonation, docs/contracts/arm.md §12)
+ * needs besides the scope, as far as the document shows.
+ */
 export function prerequisiteWarnings(props: Record<string, unknown>): string[] {
   const warnings: string[] = [];
   const providers = getPath(props, ["identityProviders"]);
@@ -56,7 +59,10 @@ export function prerequisiteWarnings(props: Record<string, unknown>): string[] {
   return warnings;
 }
 
-/** The app setting that must hold the client secret, when the document asks for resource scopes (seed 003). */
+/**
+ * The app setting that must hold the client secret, when the document asks for resource scopes
+ * (docs/contracts/arm.md §12).
+ */
 export function requiredSecretSetting(props: Record<string, unknown>): string | undefined {
   const aad = getPath(props, ["identityProviders", "azureActiveDirectory"]);
   const params = getPath(aad, ["login", "loginParameters"]);

@@ -36,7 +36,7 @@ export async function applyRotation(ctx: ApplyKeyContext, plan: RotationPlan): P
         const before = findKey(ctx.keys, step.name)?.value.reveal();
         const status = await api.create(policy, step.name);
         // Never trust the PUT response for the value (the CLI redacts it, and a retried value-less PUT regenerates
-        // it): the value is what listkeys says now (arm-contract §7.8).
+        // it): the value is what listkeys says now (docs/contracts/arm.md §7.8).
         const got = findKey(await api.scopeKeys(policy), step.name);
         if (!got || (step.kind === "renew" && got.value.reveal() === before)) {
           throw new VerificationError(`${step.name} was written (HTTP ${status}) but listkeys does not show ${step.kind === "renew" ? "a new value" : "it"}; nothing was published or deleted`, [step.name], {

@@ -14,7 +14,7 @@ export interface KeyApi {
   functionKeys(fn: string): Promise<KeyMap>;
   /** The keys a policy's physical names live among (a function's keys, or one host collection). */
   scopeKeys(p: KeyPolicy): Promise<KeyMap>;
-  /** PUT `{"properties":{"name"}}` with no value: the host generates it (arm-contract §2.2). Returns the HTTP status. */
+  /** PUT `{"properties":{"name"}}` with no value: the host generates it (docs/contracts/arm.md §2.2). → HTTP status. */
   create(p: KeyPolicy, name: string): Promise<number>;
   /** DELETE; false when it was already gone (404 counts as done). */
   remove(p: KeyPolicy, name: string): Promise<boolean>;

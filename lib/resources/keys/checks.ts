@@ -9,7 +9,7 @@ export interface KeysCheckResult {
 
 const LOGICAL = /^[A-Za-z0-9][A-Za-z0-9-]{0,40}$/;
 const IN_PLACE = /^_[A-Za-z0-9][A-Za-z0-9_-]{0,40}$/;
-// Tags the tool writes on every version (lib/keys/publish.ts); Key Vault allows 15 per version.
+// Tags the tool writes on every version (publish.ts); Key Vault allows 15 per version.
 export const RESERVED_TAGS = ["keyName", "logicalKey", "site", "slot", "function", "scope", "createdOn", "publishedOn", "managedBy"];
 const MAX_TAGS = 15;
 

@@ -22,8 +22,9 @@ export function backoffMs(n: number, o: HostRetryOptions, random: () => number =
 /**
  * Retries `op` only while it fails with the host-runtime 400 (HostUnreachableError). The SDK pipeline does not retry
  * a 400 at all, so this adds no second layer over its retries; every other error, including 429 and 5xx that the
- * SDK already retried, is rethrown at once (DESIGN §7). `stillWorthIt` lets the caller stop early (a stopped app
- * will not start by itself). The final error says what to do: "host unreachable: is the app running?".
+ * SDK already retried, is rethrown at once (docs/rotate-keys.md, "Host not reachable"). `stillWorthIt` lets the
+ * caller stop early (a stopped app will not start by itself). The final error says what to do: "host unreachable: is
+ * the app running?".
  */
 export async function withHostRetry<T>(op: () => Promise<T>, o: HostRetryOptions, stillWorthIt?: () => Promise<string | undefined>): Promise<T> {
   try {

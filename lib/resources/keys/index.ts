@@ -62,7 +62,7 @@ export const keysKind: ResourceKind<KeyWork, KeyObserved, RotationPlan> = {
       return keyKindPlan(w.policy, rotation, w.secretName, o.published);
     };
     return {
-      // The host's secret store is load-modify-write with no cross-caller lock (arm-contract §2.5).
+      // The host's secret store is load-modify-write with no cross-caller lock (docs/contracts/arm.md §2.5).
       lockKey: (w) => siteKey(w.target),
       async observe(w, ctx) {
         // The app/slot's keys are read once for all its logical keys.

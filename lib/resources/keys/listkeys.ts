@@ -12,9 +12,9 @@ function toKeyMap(obj: Record<string, unknown>): KeyMap {
 
 /**
  * POST `functions/{fn}/listkeys`. The service answers a flat map `{"default":"…"}`, not the spec's StringDictionary
- * (azure-rest-api-specs#11401, arm-contract §2.2). The wrapped shape is accepted too, recognised by its resource
- * fields, in case the service is ever aligned with the spec; a key that happens to be named `properties` still
- * reads correctly from the flat map.
+ * (Azure/azure-rest-api-specs#11401, docs/contracts/arm.md §2.2). The wrapped shape is accepted too, recognised by
+ * its resource fields, in case the service is ever aligned with the spec; a key that happens to be named
+ * `properties` still reads correctly from the flat map.
  */
 export function parseFunctionKeys(body: unknown): KeyMap {
   if (!isRecord(body)) return new Map();

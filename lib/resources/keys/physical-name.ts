@@ -1,8 +1,8 @@
 /**
  * Physical key names: a logical name plus its creation time in UTC, `apim-20261123t0830z` (seconds are added,
  * `apim-20261123t083015z`, only when the minute's name is taken). The time in the name is what lets any run tell
- * the newest key from older ones without a local state file (DESIGN §5.3). Lower-case `t`/`z` because function
- * key names are used in URLs and some secret stores lower-case them.
+ * the newest key from older ones without a local state file (docs/rotate-keys.md, "How one rotation works").
+ * Lower-case `t`/`z` because function key names are used in URLs and some secret stores lower-case them.
  */
 const STAMP = /^(\d{4})(\d{2})(\d{2})t(\d{2})(\d{2})(\d{2})?z$/;
 

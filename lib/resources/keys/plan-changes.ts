@@ -13,8 +13,8 @@ export function keyResource(p: KeyPolicy): string {
 }
 
 /**
- * Plan entries show key NAMES only; every key value is `(sensitive)` (DESIGN §5.3). A generated name carries the
- * planning time, so it is marked volatile: a saved plan still matches when applied a minute later.
+ * Plan entries show key NAMES only; every key value is `(sensitive)` (docs/rotate-keys.md, "The plan"). A generated
+ * name carries the planning time, so it is marked volatile: a saved plan still matches when applied a minute later.
  */
 export function keyChanges(plan: RotationPlan, p: KeyPolicy, secretName: string, published: Published): FieldChange[] {
   const changes: FieldChange[] = [];

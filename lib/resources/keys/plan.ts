@@ -60,7 +60,8 @@ interface Physical {
 }
 
 /**
- * The pure rotation planner (DESIGN §5.3). From the keys on the app, what Key Vault holds and the clock, it decides:
+ * The pure rotation planner (docs/rotate-keys.md, "How one rotation works"). From the keys on the app, what Key Vault
+ * holds and the clock, it decides:
  * - create a new physical key when there is none, when the newest is older than maxAge (or --force), or when
  *   --revoke names the newest; never while the newest key is still unpublished: that key is published instead, so
  *   a run after a crash finishes the interrupted rotation rather than starting a second one;

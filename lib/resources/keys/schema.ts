@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DURATION_PATTERN } from "../keys/duration.ts";
 
-// No zod defaults here (as in auth-schema.ts): `defaults.keys` is merged under each app's `keys` after parsing, and
+// No zod defaults here (as in ../auth/schema.ts): `defaults.keys` is merged under each app's `keys` after parsing, and
 // a default filled in at the app level would override the fleet's explicit value. lib/resources/keys/policy.ts applies them.
 
 const duration = z.string().regex(DURATION_PATTERN, "must be a duration such as 30d, 4h30m, 90m or 45s");

@@ -35,7 +35,7 @@ export interface AccessPlan {
 /**
  * requiredResourceAccess merged by resource and permission id (pure): entries for other resources and permissions the
  * config does not name are kept, so nothing is ever removed. The whole list is what gets sent (collections are
- * replaced whole, graph-contract §2.1).
+ * replaced whole, docs/contracts/graph.md §2.1).
  */
 export function planRequiredAccess(current: RequiredResourceAccess[], desired: DesiredResource[], resources: Record<string, ResourceInfo>): AccessPlan {
   const final: RequiredResourceAccess[] = current.map((e) => ({ resourceAppId: e.resourceAppId, resourceAccess: [...e.resourceAccess] }));
@@ -73,7 +73,7 @@ export interface PreAuthPlan {
 /**
  * api.preAuthorizedApplications (pure). A listed client gets exactly the listed scopes (by value → id of the final
  * scope); other clients are kept. References to scopes that will no longer exist are dropped: Graph accepts deleting
- * a pre-authorized scope and leaves an entry nobody can remove (graph-contract §1.2, azure-docs #121168).
+ * a pre-authorized scope and leaves an entry nobody can remove (docs/contracts/graph.md §1.2, azure-docs #121168).
  * Graph checks the ids against the scopes already stored, not those the same request adds (microsoft-graph-docs
  * #12675), so when the final list names a scope not yet stored, phase 1 keeps the current list and the final one
  * goes in the next write.

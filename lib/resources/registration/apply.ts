@@ -38,9 +38,9 @@ export class RegistrationExists extends Error {
 }
 
 /**
- * Makes the planned writes in order (lib/registration/plan-registration.ts explains the order). Each write retries
- * only the eventual-consistency answer it can meet (graph-contract §5.2); throttling and 5xx are the SDK's
- * RetryHandler's job, except for the grant POST, which runs with the SDK's retry off.
+ * Makes the planned writes in order (plan.ts explains the order). Each write retries only the eventual-consistency
+ * answer it can meet (docs/contracts/graph.md §5.2); throttling and 5xx are the SDK's RetryHandler's job, except for
+ * the grant POST, which runs with the SDK's retry off.
  */
 export async function applySteps(steps: GraphStep[], observed: Observed, deps: ApplyDeps): Promise<ApplyOutcome> {
   const { graph, retry } = deps;
@@ -70,7 +70,7 @@ export async function applySteps(steps: GraphStep[], observed: Observed, deps: A
   for (const step of steps) {
     switch (step.op) {
       case "createApplication": {
-        // Upsert: idempotent under the SDK's retries and under a concurrent run (graph-contract §2.6): 201 created,
+        // Upsert: idempotent under the SDK's retries and a concurrent run (docs/contracts/graph.md §2.6): 201 created,
         // 204 it existed (and took the body as an update). A concurrent creator can also make the body fail Graph's
         // rules (its scopes carry other ids), so a refused create is checked against what exists now.
         const path = `/applications(uniqueName=${odataString(step.uniqueName)})`;
@@ -101,7 +101,7 @@ export async function applySteps(steps: GraphStep[], observed: Observed, deps: A
       }
       case "createServicePrincipal": {
         const appId = need(out.appId, "appId");
-        // Upsert by appId rather than POST: a retried POST could create a second one (graph-contract §2.6, §5.4).
+        // Upsert by appId, not POST: a retried POST could create a second one (docs/contracts/graph.md §2.6, §5.4).
         const created = await run(step, anyOf(noBackingApplication, fresh()), () =>
           graph.patch<Created>(`/servicePrincipals(appId=${odataString(appId)})`, fill(step.body), { Prefer: "create-if-missing" }),
         );

@@ -14,7 +14,7 @@ function valuesOf<T extends { value: string }>(list: T[] | { values: T[] } | und
 
 const duplicates = (xs: string[], fold = false) => [...new Set(xs.filter((x, i) => xs.findIndex((y) => (fold ? y.toLowerCase() === x.toLowerCase() : y === x)) !== i))];
 
-/** Checks of `registration` blocks that need the whole resolved config (update-manifest, DESIGN §4, §5.2). */
+/** Checks of `registration` blocks that need the whole resolved config (docs/update-manifest.md, "Write order"). */
 export function registrationChecks(apps: readonly AppConfig[]): CrossCheckResult {
   const errors: string[] = [];
   const warnings: string[] = [];

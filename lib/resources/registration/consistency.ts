@@ -4,9 +4,9 @@ import { GraphRequestError } from "../../azure/graph-client.ts";
 
 /**
  * Bounded back-off for Entra's eventual consistency: "A newly created object [may] return a 'Not Found'" and
- * "A recently updated property [may] not yet be visible" (graph-contract §5.2). Exponential from `initialDelayMs`
- * with jitter, capped at `maxDelayMs`, at most `attempts` tries: a poll that ends as soon as the object shows up,
- * not a fixed sleep.
+ * "A recently updated property [may] not yet be visible" (docs/contracts/graph.md §5.2). Exponential from
+ * `initialDelayMs` with jitter, capped at `maxDelayMs`, at most `attempts` tries: a poll that ends as soon as the
+ * object shows up, not a fixed sleep.
  */
 export interface RetryPolicy {
   attempts: number;
@@ -14,7 +14,7 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-// 0.25 s doubling to 8 s, 10 tries: about 40 s in all, inside the 2 s-60 s / 5 min range the notes recommend.
+// 0.25 s doubling to 8 s, 10 tries: about 40 s in all (docs/update-manifest.md, "Eventual consistency").
 export const DEFAULT_CONSISTENCY_RETRY: RetryPolicy = { attempts: 10, initialDelayMs: 250, maxDelayMs: 8_000 };
 
 export type Transient = (e: GraphRequestError) => boolean;
@@ -37,7 +37,7 @@ export function withConsistencyRetry<T>(
   });
 }
 
-// The named eventual-consistency answers (graph-contract §5.1, §5.2, §3.4). The SDK retries none of them (§5.4).
+// The named eventual-consistency answers; the SDK retries none (docs/contracts/graph.md §5.1, §5.2, §3.4, §5.4).
 
 /** 404 for an object this run has just created (or that was created moments ago): not replicated yet. */
 export const notYetVisible: Transient = (e) => e.status === 404 && (e.code === "Request_ResourceNotFound" || e.code === undefined);
@@ -51,10 +51,10 @@ export const noBackingApplication: Transient = (e) => e.status === 400 && e.deta
  */
 export const referenceNotPresent: Transient = (e) => e.status === 400 && /does not exist or one of its queried reference-property objects are not present/i.test(e.message);
 
-/** The second write of disable-then-remove reaching a node that has not seen the first (terraform retries it, §2.2). */
+/** Disable-then-remove's second write reaching a replica that missed the first (docs/contracts/graph.md §2.2). */
 export const disableNotReplicated: Transient = (e) => e.status === 400 && e.code === "CannotDeleteOrUpdateEnabledEntitlement";
 
-/** 409 on the first write after creating a personal-account app: the MSA side replicates separately (§5.1). */
+/** 409 on the first write to a new personal-account app: its MSA side lags (docs/contracts/graph.md §5.1). */
 export const msaNotReplicated: Transient = (e) => e.status === 409 && e.code === "Error_MsaAppDoesNotExist";
 
 /** Throttling and transient service errors, for the one call made with the SDK's retry off (postOnce). */

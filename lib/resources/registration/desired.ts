@@ -35,8 +35,8 @@ export interface DesiredRegistration {
 }
 
 export const DEFAULT_IDENTIFIER_URI = `api://${APP_ID}`;
-// The docs contradict each other on Graph's default signInAudience (graph-contract §1.2, pitfall 6): a personal-account
-// default would force v2 tokens and 60 writes/min throttling, so the tool always sends one on create.
+// The docs contradict each other on Graph's default signInAudience (docs/contracts/graph.md §1.2, §9 pitfall 6): a
+// personal-account default would force v2 tokens and 60 writes/min throttling, so the tool always sends one on create.
 export const CREATE_SIGN_IN_AUDIENCE = "AzureADMyOrg";
 
 function entitlements<T>(v: T[] | { mode: "include" | "exact"; values: T[] } | undefined): Entitlements<T> | undefined {
@@ -67,7 +67,7 @@ export function desiredRegistration(reg: RegistrationConfig): DesiredRegistratio
     displayName: reg.displayName,
     signInAudience: reg.signInAudience,
     tokenVersion: reg.tokenVersion ?? 2,
-    // The default URI is always kept: it is the one form every tenant policy accepts (graph-contract §1.3).
+    // The default URI is always kept: it is the one form every tenant policy accepts (docs/contracts/graph.md §1.3).
     identifierUris: { mode: uris.mode, values: [DEFAULT_IDENTIFIER_URI, ...uris.values.filter((u) => u !== DEFAULT_IDENTIFIER_URI)] },
     scopes: entitlements(reg.scopes),
     appRoles: entitlements(reg.appRoles),

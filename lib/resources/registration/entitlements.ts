@@ -67,8 +67,8 @@ const shown = <T extends Entitlement>({ id: _id, ...rest }: T) => Object.fromEnt
 /**
  * Scopes or app roles by value (pure). Existing entries keep their id; new ones get `ids()` once. Graph refuses to
  * remove an enabled entry, or change anything but `isEnabled` on one, in a single write ("cannot be deleted or
- * updated unless disabled first", graph-contract §2.2): such entries are only disabled in phase 1 and take their
- * final form (or disappear) in phase 2.
+ * updated unless disabled first", docs/contracts/graph.md §2.2): such entries are only disabled in phase 1 and take
+ * their final form (or disappear) in phase 2.
  */
 export function planEntitlements<T extends Entitlement, C extends { value: string }>(kind: Kind<T, C>, current: T[], desired: Entitlements<C> | undefined, ids: () => string): EntitlementPlan<T> {
   if (!desired) return { phase1: current, final: current, twoStep: [], changes: [], unchanged: 0 };

@@ -55,7 +55,7 @@ export const registrationKind: ResourceKind<RegistrationTarget, Observed, GraphS
     return {
       lockKey: (t) => t.resource,
       observe: (t) => observeRegistration(run.graph(), t.desired, cache()),
-      // Graph has no ETag for applications (graph-contract §2.4): a re-read is the only way to see another writer.
+      // Graph has no ETag for applications (docs/contracts/graph.md §2.4): only a re-read shows another writer.
       fingerprint: (o) => fingerprint(observedState(o)),
       plan(t, o) {
         const r = planRegistration(t.desired, o, ids);

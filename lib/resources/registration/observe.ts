@@ -4,8 +4,8 @@ import { notYetVisible, withConsistencyRetry, type RetryPolicy } from "./consist
 import type { DesiredRegistration } from "./desired.ts";
 import type { ApiApplication, AppRole, Observed, ObservedApplication, ObservedGrant, ObservedServicePrincipal, PermissionScope, PreAuthorizedApplication, RequiredResourceAccess, ResourceInfo } from "./types.ts";
 
-// $select keeps reads cheap (it lowers the throttling cost, graph-contract §5.3) and limits what is read to what
-// the tool owns; nothing read here is ever sent back as read.
+// $select keeps reads cheap (it lowers the throttling cost, docs/contracts/graph.md §5.3) and limits what is read to
+// what the tool owns; nothing read here is ever sent back as read.
 export const APPLICATION_SELECT = ["id", "appId", "uniqueName", "displayName", "signInAudience", "identifierUris", "api", "appRoles", "requiredResourceAccess"];
 const SP_SELECT = ["id", "appId", "appRoleAssignmentRequired", "tags"];
 const GRANT_SELECT = ["id", "clientId", "consentType", "resourceId", "scope"];
@@ -20,7 +20,7 @@ const records = (v: unknown): Raw[] => (Array.isArray(v) ? v.filter(isRecord) : 
 export const odataString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 // Only the writable members of permissionScope / appRole (CSDL): `origin` is read-only and "Must not be included in
-// any POST or PATCH requests" (graph-contract §1.2), and unknown members are not ours to send.
+// any POST or PATCH requests" (docs/contracts/graph.md §1.2), and unknown members are not ours to send.
 const scopeOf = (s: Raw): PermissionScope => ({
   id: String(s.id),
   value: str(s.value),
@@ -99,7 +99,7 @@ export async function readServicePrincipal(graph: GraphApi, appId: string, retry
 }
 
 export async function readGrants(graph: GraphApi, servicePrincipalId: string): Promise<ObservedGrant[]> {
-  // One query for every resource: clientId and consentType support $filter eq (graph-contract §3.4).
+  // One query for every resource: clientId and consentType support $filter eq (docs/contracts/graph.md §3.4).
   const raw = await graph.list<Raw>("/oauth2PermissionGrants", { filter: `clientId eq ${odataString(servicePrincipalId)} and consentType eq 'AllPrincipals'`, select: GRANT_SELECT });
   return raw.map(grantOf);
 }

@@ -43,10 +43,10 @@ function emptyApplication(uniqueName: string): ObservedApplication {
 
 /**
  * The `api` object as sent: the whole object, built from the observed one with only the owned members changed
- * (Graph may replace a nested complex value whole, graph-contract §2.1), from a whitelist of the writable members
- * of apiApplication so nothing read-only or unknown from a GET goes back (§2.3). acceptMappedClaims is sent only
- * when set: a principal holding only Application.ReadWrite.OwnedBy cannot write it at all (terraform-provider-azuread
- * #914, graph-contract §0).
+ * (Graph may replace a nested complex value whole, docs/contracts/graph.md §2.1), from a whitelist of the writable
+ * members of apiApplication so nothing read-only or unknown from a GET goes back (docs/contracts/graph.md §2.3).
+ * acceptMappedClaims is sent only when set: a principal holding only Application.ReadWrite.OwnedBy cannot write it
+ * at all (hashicorp/terraform-provider-azuread#914, docs/contracts/graph.md §0).
  */
 export function apiBody(api: ApiApplication): JsonObject {
   return {
@@ -63,8 +63,8 @@ function withApi(base: ApiApplication, version: number | null, scopes: Permissio
 }
 
 /**
- * Pure: desired registration + what Graph holds → field changes and the ordered writes (DESIGN §5.2).
- * Write order, chosen so that a refused write leaves nothing half-done:
+ * Pure: desired registration + what Graph holds → field changes and the ordered writes.
+ * Write order (docs/update-manifest.md, "Write order"), chosen so that a refused write leaves nothing half-done:
  * 1. create (upsert by uniqueName) with everything that does not need the appId or already-stored scopes, including
  *    non-default identifier URIs, so a URI Graph refuses (HostNameNotOnVerifiedDomain) refuses the create itself;
  * 2. one PATCH with every application change Graph accepts in one write (entries to change or remove only disabled;
@@ -102,7 +102,7 @@ export function planRegistration(desired: DesiredRegistration, observed: Observe
   const setUniqueName = !creating && desired.uniqueName !== undefined && app!.uniqueName === null;
   if (setUniqueName) track(["uniqueName"], null, desired.uniqueName);
 
-  // v1 and null are the same to Graph ("If the value is null, this defaults to 1", graph-contract §1.2).
+  // v1 and null are the same to Graph ("If the value is null, this defaults to 1", docs/contracts/graph.md §1.2).
   const currentVersion = base.api.requestedAccessTokenVersion ?? 1;
   const version = desired.tokenVersion === currentVersion ? base.api.requestedAccessTokenVersion : desired.tokenVersion;
   track(["api", "requestedAccessTokenVersion"], creating ? null : currentVersion, desired.tokenVersion, true);
@@ -214,7 +214,7 @@ const scopeTokens = (s: string | null) => (s ?? "").split(" ").filter(Boolean);
 /**
  * Admin consent: one AllPrincipals oauth2PermissionGrant per resource, created once; afterwards its scope string is
  * merged as a set (existing values kept, in order, new ones appended), never shrunk. clientId and resourceId are
- * service principal object ids, scope holds values, not ids (graph-contract §3.4).
+ * service principal object ids, scope holds values, not ids (docs/contracts/graph.md §3.4).
  */
 function planConsent(desired: DesiredRegistration, observed: Observed, changes: FieldChange[], warnings: string[], steps: GraphStep[], same: () => void): void {
   for (const resourceAppId of desired.consent) {

@@ -23,7 +23,7 @@ export interface ResolverOptions {
 /**
  * Resolves `clientId: fromRegistration` / `tokenVersion: fromRegistration` from the app's registration in Graph,
  * addressed by appId or uniqueName as update-manifest addresses it. A 404 is polled with bounded back-off first: a
- * registration created seconds ago may not be replicated yet (graph-contract §5.2). One read per app.
+ * registration created seconds ago may not be replicated yet (docs/contracts/graph.md §5.2). One read per app.
  */
 export function registrationResolver(graph: () => GraphApi, opts: ResolverOptions = {}): (app: AppConfig) => Promise<RegistrationFacts> {
   const cache = new Map<string, Promise<RegistrationFacts>>();
@@ -38,7 +38,7 @@ export function registrationResolver(graph: () => GraphApi, opts: ResolverOption
         fix: "Run update-manifest for this app first (it creates the registration), or set clientId and tokenVersion literally.",
       });
     }
-    // requestedAccessTokenVersion null means v1 ("If the value is null, this defaults to 1", graph-contract §1.2).
+    // A null token version is v1 ("If the value is null, this defaults to 1", docs/contracts/graph.md §1.2).
     return { appId: found.appId, tokenVersion: found.api.requestedAccessTokenVersion === 2 ? 2 : 1 };
   };
   return (app) => {

@@ -1,26 +1,26 @@
 import { z } from "zod";
 import { listPolicySchema } from "../../pipeline/list-policy.ts";
 
-// No zod defaults here (as in auth-schema.ts): `defaults.registration` is merged under each app's `registration`
+// No zod defaults here (as in ../auth/schema.ts): `defaults.registration` is merged under each app's `registration`
 // after parsing, and a default filled in at the app level would override the fleet's explicit value.
-// lib/registration/desired.ts applies the defaults.
+// desired.ts applies the defaults.
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const guid = (what: string) => z.string().regex(GUID, `must be a GUID (${what})`);
 
 // Scope and role values go into the scp/roles claims: "Must not exceed 120 characters … Allowed characters are
 // : ! # $ % & ' ( ) * + , - . / : ; = ? @ [ ] ^ + _ { } ~ … 0-9, A-Z and a-z … May not begin with ." (openapi-ps
-// permissionScope.value / appRole.value, graph-contract §1.2).
+// permissionScope.value / appRole.value, docs/contracts/graph.md §1.2).
 const permissionValue = z
   .string()
   .max(120, "at most 120 characters (Graph's limit for scope and role values)")
   .regex(/^(?!\.)[!#$%&'()*+,\-./:;=?@[\]^_{}~0-9A-Za-z]+$/, "letters, digits and ! # $ % & ' ( ) * + , - . / : ; = ? @ [ ] ^ _ { } ~ only, no spaces, not starting with '.'");
 
-// uniqueName is an alternate key Graph uses for upsert; immutable once set (graph-contract §1.2, §2.6).
+// uniqueName is an alternate key Graph uses for upsert; immutable once set (docs/contracts/graph.md §1.2, §2.6).
 const uniqueName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/, "must be 1-120 letters, digits, '.', '_' or '-', starting with a letter or digit");
 
-// Identifier URIs the service accepts are api:// or https:// forms (identifier-uri-restrictions, graph-contract
-// §1.3); '{appId}' is replaced by the registration's appId once it is known.
+// Identifier URIs the service accepts are api:// or https:// forms (identifier-uri-restrictions,
+// docs/contracts/graph.md §1.3); '{appId}' is replaced by the registration's appId once it is known.
 const identifierUri = z.string().regex(/^(api|https):\/\/[^\s/?#]+(\/[^\s?#]*)?$/, "must be an api:// or https:// URI without query or fragment (e.g. api://{appId})");
 
 const identifierUriList = z.union([

@@ -13,7 +13,7 @@ const touches = (steps: GraphStep[], ops: GraphStep["op"][]) => steps.some((s) =
 /**
  * Re-reads what was written and plans again: anything still to do is a field Graph did not keep. Reads right after
  * a write may be served by a replica that has not seen it ("a recently updated property [may] not yet be visible",
- * graph-contract §5.2), so the pipeline retries a mismatch (verifyBackoff), bounded, before it is reported.
+ * docs/contracts/graph.md §5.2), so the pipeline retries a mismatch (verifyBackoff), bounded, before it is reported.
  */
 export async function verifyRegistration(graph: GraphApi, desired: DesiredRegistration, before: Observed, steps: GraphStep[], outcome: ApplyOutcome, retry: RetryPolicy): Promise<void> {
   const appId = outcome.appId!;

@@ -8,8 +8,9 @@ import { ownedSiteFields } from "./owned-fields.ts";
 import { planSite, type SiteWrite } from "./plan.ts";
 
 /**
- * Site hardening (DESIGN §5.4a): httpsOnly on the site or slot, TLS minimums, FTPS, remote debugging, HTTP/2 and CORS
- * in its config/web. Both are PATCHed with the owned fields that change, never replaced.
+ * Site hardening (docs/configure-site.md; docs/contracts/arm.md §11.1): httpsOnly on the site or slot, TLS minimums,
+ * FTPS, remote debugging, HTTP/2 and CORS in its config/web. Both are PATCHed with the owned fields that change,
+ * never replaced.
  */
 export const siteKind: ResourceKind<SiteTarget, SiteObserved, SiteWrite> = {
   kind: "site",
