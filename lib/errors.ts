@@ -39,7 +39,9 @@ export class RefusedError extends ToolError {
 export class InternalError extends ToolError {
   readonly retryable = false;
   constructor(message: string) {
-    super(`internal error: ${message}`, { fix: "This is a bug in easyauth-fleet; please report it with the output above (run with DEBUG=1 for a stack trace)." });
+    super(`internal error: ${message}`, {
+      fix: "This is a bug in easyauth-fleet; please report it with the output above (run with DEBUG=1 for a stack trace).",
+    });
   }
 }
 
@@ -81,7 +83,11 @@ export class AzureRequestError extends ToolError {
   readonly requestId?: string;
   readonly correlationId?: string;
   readonly retryAfterMs?: number;
-  constructor(message: string, d: AzureErrorDetails, opts: { fix?: string; cause?: unknown; retryable?: boolean } = {}) {
+  constructor(
+    message: string,
+    d: AzureErrorDetails,
+    opts: { fix?: string; cause?: unknown; retryable?: boolean } = {},
+  ) {
     super(message, opts);
     Object.assign(this, d);
     this.status = d.status;
@@ -95,7 +101,8 @@ export class AzureRequestError extends ToolError {
 
 // A Functions host that is down reaches ARM callers as a 400: transient, not a bad request
 // (docs/contracts/arm.md §2.4; docs/rotate-keys.md, "Host not reachable").
-const HOST_RUNTIME = /Encountered an error \((ServiceUnavailable|InternalServerError|Forbidden)\) from (host runtime|extensions API)/i;
+const HOST_RUNTIME =
+  /Encountered an error \((ServiceUnavailable|InternalServerError|Forbidden)\) from (host runtime|extensions API)/i;
 
 export function isHostRuntimeError(status: number | undefined, message: string): boolean {
   return (status === 400 || status === 401) && HOST_RUNTIME.test(message);
@@ -114,7 +121,10 @@ export function isRetryable(status: number | undefined, code: string | undefined
 /** The Functions host of an app did not answer (stopped, cold or broken). */
 export class HostUnreachableError extends AzureRequestError {
   constructor(message: string, d: AzureErrorDetails) {
-    super(message, d, { retryable: true, fix: "Host unreachable: is the app running? Start it (az functionapp start) and run again." });
+    super(message, d, {
+      retryable: true,
+      fix: "Host unreachable: is the app running? Start it (az functionapp start) and run again.",
+    });
   }
 }
 

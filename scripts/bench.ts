@@ -18,9 +18,19 @@ const spec = {
     "Fleet benchmark: configure-auth against the emulator with Azure's default throttling and added latency.\n" +
     "Reports ARM calls, 429s, and wall time against the lower bound the subscription's token buckets allow.",
   options: {
-    "change-apps": { type: "string", valueName: "n", description: "Apps in the change run (2 writes each)", default: "150" },
+    "change-apps": {
+      type: "string",
+      valueName: "n",
+      description: "Apps in the change run (2 writes each)",
+      default: "150",
+    },
     "noop-apps": { type: "string", valueName: "n", description: "Apps in the no-op run (1 read each)", default: "500" },
-    latency: { type: "string", valueName: "ms", description: "Latency the emulator adds to every request", default: "15" },
+    latency: {
+      type: "string",
+      valueName: "ms",
+      description: "Latency the emulator adds to every request",
+      default: "15",
+    },
     concurrency: { type: "string", valueName: "n", description: "configure-auth --concurrency", default: "16" },
   },
 } as const;
@@ -31,12 +41,21 @@ const auth = {
   requireAuthentication: true,
   unauthenticatedClientAction: "Return401" as const,
   tokenStore: true,
-  azureActiveDirectory: { clientId: CLIENT, clientSecretSettingName: "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET", loginParameters: ["scope=openid profile https://management.azure.com/user_impersonation"], allowedAudiences: ["api://{appId}"] },
+  azureActiveDirectory: {
+    clientId: CLIENT,
+    clientSecretSettingName: "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET",
+    loginParameters: ["scope=openid profile https://management.azure.com/user_impersonation"],
+    allowedAudiences: ["api://{appId}"],
+  },
 };
 
 /** Lower bound on wall time: each bucket starts full and refills at its rate; kinds refill in parallel. */
 export function bucketBoundSeconds(calls: Record<OperationKind, number>): number {
-  return Math.max(...(Object.keys(calls) as OperationKind[]).map((k) => Math.max(0, (calls[k] - ARM_BUCKETS[k].size) / ARM_BUCKETS[k].refillPerSecond)));
+  return Math.max(
+    ...(Object.keys(calls) as OperationKind[]).map((k) =>
+      Math.max(0, (calls[k] - ARM_BUCKETS[k].size) / ARM_BUCKETS[k].refillPerSecond),
+    ),
+  );
 }
 
 interface Figures {
@@ -60,31 +79,58 @@ runMain(async (argv) => {
   const nNoop = Number(args.values["noop-apps"]);
   const dir = mkdtempSync(join(tmpdir(), "easyauth-bench-"));
   // The no-op apps start exactly as configure-auth would leave them: the planner computes that document.
-  const configured = planAuth({}, parseAuth(auth), { tenantId: DEFAULT_TENANT_ID, clientId: CLIENT, tokenVersion: 2 }).desired;
+  const configured = planAuth({}, parseAuth(auth), {
+    tenantId: DEFAULT_TENANT_ID,
+    clientId: CLIENT,
+    tokenVersion: 2,
+  }).desired;
   const site = (name: string, authV2?: unknown) => ({ name, kind: "functionapp", ...(authV2 ? { authV2 } : {}) });
   const seed = {
     subscriptions: [
       {
         subscriptionId: DEFAULT_SUBSCRIPTION_ID,
-        resourceGroups: [{ name: RG, sites: [...Array.from({ length: nChange }, (_, i) => site(`bench-change-${i}`)), ...Array.from({ length: nNoop }, (_, i) => site(`bench-noop-${i}`, configured))] }],
+        resourceGroups: [
+          {
+            name: RG,
+            sites: [
+              ...Array.from({ length: nChange }, (_, i) => site(`bench-change-${i}`)),
+              ...Array.from({ length: nNoop }, (_, i) => site(`bench-noop-${i}`, configured)),
+            ],
+          },
+        ],
       },
     ],
   };
-  const fleet = { defaults: { subscriptionId: DEFAULT_SUBSCRIPTION_ID, resourceGroup: RG }, apps: seed.subscriptions[0]!.resourceGroups[0]!.sites.map((s) => ({ name: s.name, auth })) };
+  const fleet = {
+    defaults: { subscriptionId: DEFAULT_SUBSCRIPTION_ID, resourceGroup: RG },
+    apps: seed.subscriptions[0]!.resourceGroups[0]!.sites.map((s) => ({ name: s.name, auth })),
+  };
   writeFileSync(join(dir, "seed.yaml"), YAML.stringify(seed, { aliasDuplicateObjects: false }));
   writeFileSync(join(dir, "fleet.yaml"), YAML.stringify(fleet, { aliasDuplicateObjects: false }));
 
   const emulator = await spawnEmulator(["--seed", join(dir, "seed.yaml"), "--latency", args.values.latency ?? "15"]);
   const env = { ...process.env, ...emulator.info.env };
   const admin = emulator.info.admin;
-  const adminFetch = (path: string, init?: RequestInit) => $({ env, quiet: true })`node -e ${`fetch(${JSON.stringify(`${admin}/${path}`)}, ${JSON.stringify(init ?? {})}).then(r => r.text()).then(t => process.stdout.write(t))`}`;
+  const adminFetch = (path: string, init?: RequestInit) =>
+    $({
+      env,
+      quiet: true,
+    })`node -e ${`fetch(${JSON.stringify(`${admin}/${path}`)}, ${JSON.stringify(init ?? {})}).then(r => r.text()).then(t => process.stdout.write(t))`}`;
 
   const scenario = async (name: string, pattern: string, extra: string[], targets: number): Promise<Figures> => {
     // Full buckets and an empty log for each scenario.
-    await adminFetch("throttle", { method: "PUT", body: JSON.stringify({ spec: "reads=250:25,writes=200:10,deletes=200:10" }), headers: { "content-type": "application/json" } });
+    await adminFetch("throttle", {
+      method: "PUT",
+      body: JSON.stringify({ spec: "reads=250:25,writes=200:10,deletes=200:10" }),
+      headers: { "content-type": "application/json" },
+    });
     await adminFetch("requests", { method: "DELETE" });
     const started = Date.now();
-    const r = await $({ env, quiet: true, nothrow: true })`${TSX} scripts/configure-auth.ts --config ${join(dir, "fleet.yaml")} --app ${pattern} --concurrency ${args.values.concurrency ?? "16"} --backup-dir ${join(dir, "backups")} ${extra}`;
+    const r = await $({
+      env,
+      quiet: true,
+      nothrow: true,
+    })`${TSX} scripts/configure-auth.ts --config ${join(dir, "fleet.yaml")} --app ${pattern} --concurrency ${args.values.concurrency ?? "16"} --backup-dir ${join(dir, "backups")} ${extra}`;
     const processS = (Date.now() - started) / 1000;
     const log = JSON.parse((await adminFetch("requests")).stdout) as LoggedRequest[];
     const arm = log.filter((l) => l.service === "arm");
@@ -105,7 +151,9 @@ runMain(async (argv) => {
 
   const results: Figures[] = [];
   try {
-    process.stderr.write(`bench: ${nChange} apps to change, ${nNoop} already configured, latency ${args.values.latency} ms, Azure's default buckets\n`);
+    process.stderr.write(
+      `bench: ${nChange} apps to change, ${nNoop} already configured, latency ${args.values.latency} ms, Azure's default buckets\n`,
+    );
     results.push(await scenario("change run", "bench-change-*", ["--yes"], nChange));
     results.push(await scenario("no-op run", "bench-*", ["--dry-run", "--detailed-exitcode"], nChange + nNoop));
   } finally {

@@ -10,8 +10,18 @@ const spec = {
     "registrations, Easy Auth, keys, then every kind at once (apply), each followed by a run that has nothing left to do.\n" +
     "No Azure account needed.",
   options: {
-    config: { type: "string", valueName: "file", description: "Fleet config to reconcile", default: "config/demo.yaml" },
-    seed: { type: "string", valueName: "file", description: "Emulator world to start from", default: "config/demo-seed.yaml" },
+    config: {
+      type: "string",
+      valueName: "file",
+      description: "Fleet config to reconcile",
+      default: "config/demo.yaml",
+    },
+    seed: {
+      type: "string",
+      valueName: "file",
+      description: "Emulator world to start from",
+      default: "config/demo-seed.yaml",
+    },
   },
 } as const;
 
@@ -34,26 +44,96 @@ runMain(async (argv) => {
   const env = { ...process.env, ...emulator.info.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" };
   const backups = ".backups/demo";
   const steps: Step[] = [
-    { title: "App registrations: what would change (dry run)", script: "update-manifest", args: ["--config", config, "--dry-run", "--detailed-exitcode"], expect: [2] },
-    { title: "App registrations: apply (application, service principal, admin consent)", script: "update-manifest", args: ["--config", config, "--yes"], expect: [0] },
-    { title: "App registrations: second run plans nothing", script: "update-manifest", args: ["--config", config, "--dry-run", "--detailed-exitcode"], expect: [0] },
-    { title: "Easy Auth: what would change (dry run)", script: "configure-auth", args: ["--config", config, "--dry-run", "--detailed-exitcode"], expect: [2] },
-    { title: "Easy Auth: apply", script: "configure-auth", args: ["--config", config, "--yes", "--backup-dir", backups], expect: [0] },
-    { title: "Easy Auth: second run plans nothing", script: "configure-auth", args: ["--config", config, "--dry-run", "--detailed-exitcode"], expect: [0] },
-    { title: "Keys: rotate (new key, published to Key Vault, verified)", script: "rotate-keys", args: ["--config", config, "--yes", "--app", "func-{greeting,orders}"], expect: [0] },
-    { title: "Keys: rotate again now: both keys stay live during the overlap", script: "rotate-keys", args: ["--config", config, "--yes", "--force", "--app", "func-greeting"], expect: [0] },
-    { title: "Keys: second run plans nothing (old keys go after the grace period)", script: "rotate-keys", args: ["--config", config, "--dry-run", "--detailed-exitcode", "--app", "func-{greeting,orders}"], expect: [0] },
-    { title: "Keys: a stopped app is reported (host unreachable), nothing is deleted", script: "rotate-keys", args: ["--config", config, "--yes", "--app", "func-batch"], expect: [1] },
+    {
+      title: "App registrations: what would change (dry run)",
+      script: "update-manifest",
+      args: ["--config", config, "--dry-run", "--detailed-exitcode"],
+      expect: [2],
+    },
+    {
+      title: "App registrations: apply (application, service principal, admin consent)",
+      script: "update-manifest",
+      args: ["--config", config, "--yes"],
+      expect: [0],
+    },
+    {
+      title: "App registrations: second run plans nothing",
+      script: "update-manifest",
+      args: ["--config", config, "--dry-run", "--detailed-exitcode"],
+      expect: [0],
+    },
+    {
+      title: "Easy Auth: what would change (dry run)",
+      script: "configure-auth",
+      args: ["--config", config, "--dry-run", "--detailed-exitcode"],
+      expect: [2],
+    },
+    {
+      title: "Easy Auth: apply",
+      script: "configure-auth",
+      args: ["--config", config, "--yes", "--backup-dir", backups],
+      expect: [0],
+    },
+    {
+      title: "Easy Auth: second run plans nothing",
+      script: "configure-auth",
+      args: ["--config", config, "--dry-run", "--detailed-exitcode"],
+      expect: [0],
+    },
+    {
+      title: "Keys: rotate (new key, published to Key Vault, verified)",
+      script: "rotate-keys",
+      args: ["--config", config, "--yes", "--app", "func-{greeting,orders}"],
+      expect: [0],
+    },
+    {
+      title: "Keys: rotate again now: both keys stay live during the overlap",
+      script: "rotate-keys",
+      args: ["--config", config, "--yes", "--force", "--app", "func-greeting"],
+      expect: [0],
+    },
+    {
+      title: "Keys: second run plans nothing (old keys go after the grace period)",
+      script: "rotate-keys",
+      args: ["--config", config, "--dry-run", "--detailed-exitcode", "--app", "func-{greeting,orders}"],
+      expect: [0],
+    },
+    {
+      title: "Keys: a stopped app is reported (host unreachable), nothing is deleted",
+      script: "rotate-keys",
+      args: ["--config", config, "--yes", "--app", "func-batch"],
+      expect: [1],
+    },
     // Every kind in one plan; the stopped func-batch is left out (its keys cannot be read while it is stopped).
-    { title: "Everything at once (apply): site hardening fixes func-reports (HTTPS off, TLS 1.0, CORS '*') and the others", script: "apply", args: ["--config", config, "--yes", "--app", "!(func-batch)", "--backup-dir", backups], expect: [0] },
-    { title: "apply again: one plan over every kind, nothing left to do", script: "apply", args: ["--config", config, "--dry-run", "--detailed-exitcode", "--app", "!(func-batch)"], expect: [0] },
+    {
+      title:
+        "Everything at once (apply): site hardening fixes func-reports (HTTPS off, TLS 1.0, CORS '*') and the others",
+      script: "apply",
+      args: ["--config", config, "--yes", "--app", "!(func-batch)", "--backup-dir", backups],
+      expect: [0],
+    },
+    {
+      title: "apply again: one plan over every kind, nothing left to do",
+      script: "apply",
+      args: ["--config", config, "--dry-run", "--detailed-exitcode", "--app", "!(func-batch)"],
+      expect: [0],
+    },
   ];
   let failed = 0;
   try {
-    process.stderr.write(`emulator: ${emulator.info.endpoints.arm} (tenant ${emulator.info.tenantId}, subscription ${emulator.info.subscriptionId})\n`);
+    process.stderr.write(
+      `emulator: ${emulator.info.endpoints.arm} (tenant ${emulator.info.tenantId}, subscription ${emulator.info.subscriptionId})\n`,
+    );
     for (const [i, step] of steps.entries()) {
-      process.stdout.write(`\n━━ ${i + 1}/${steps.length} ${step.title}\n$ tsx scripts/${step.script}.ts ${step.args.join(" ")}\n\n`);
-      const r = await $({ env, stdio: ["ignore", "inherit", "inherit"], nothrow: true, quiet: true })`${TSX} ${`scripts/${step.script}.ts`} ${step.args}`;
+      process.stdout.write(
+        `\n━━ ${i + 1}/${steps.length} ${step.title}\n$ tsx scripts/${step.script}.ts ${step.args.join(" ")}\n\n`,
+      );
+      const r = await $({
+        env,
+        stdio: ["ignore", "inherit", "inherit"],
+        nothrow: true,
+        quiet: true,
+      })`${TSX} ${`scripts/${step.script}.ts`} ${step.args}`;
       const ok = step.expect.includes(r.exitCode ?? -1);
       if (!ok) failed++;
       process.stdout.write(`\n→ exit ${r.exitCode}${ok ? "" : ` (expected ${step.expect.join(" or ")})`}\n`);

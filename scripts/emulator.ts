@@ -15,11 +15,28 @@ const spec = {
   options: {
     port: { type: "string", valueName: "n", description: "Port to listen on; 0 picks a free one", default: "0" },
     host: { type: "string", valueName: "addr", description: "Address to bind", default: "127.0.0.1" },
-    seed: { type: "string", valueName: "yaml", description: "Initial world: subscriptions, resource groups, sites (see docs/emulator.md)" },
-    faults: { type: "string", valueName: "json|file", description: "Faults to inject from the start (JSON or a file holding JSON)" },
-    throttle: { type: "string", valueName: "spec", description: "Buckets, e.g. reads=250:25,writes=200:10,deletes=200:10, or off" },
+    seed: {
+      type: "string",
+      valueName: "yaml",
+      description: "Initial world: subscriptions, resource groups, sites (see docs/emulator.md)",
+    },
+    faults: {
+      type: "string",
+      valueName: "json|file",
+      description: "Faults to inject from the start (JSON or a file holding JSON)",
+    },
+    throttle: {
+      type: "string",
+      valueName: "spec",
+      description: "Buckets, e.g. reads=250:25,writes=200:10,deletes=200:10, or off",
+    },
     latency: { type: "string", valueName: "ms", description: "Latency added to every request", default: "0" },
-    "page-size": { type: "string", valueName: "n", description: "Items per page for ARM list operations", default: "50" },
+    "page-size": {
+      type: "string",
+      valueName: "n",
+      description: "Items per page for ARM list operations",
+      default: "50",
+    },
   },
   examples: [
     "tsx scripts/emulator.ts --seed config/demo-seed.yaml",
@@ -63,7 +80,7 @@ runMain(async (argv) => {
       throw new UsageError(`--faults is not valid JSON: ${(e as Error).message}`);
     }
   }
-  let throttle;
+  let throttle: ReturnType<typeof parseThrottleSpec> | undefined;
   try {
     throttle = v.throttle ? parseThrottleSpec(v.throttle) : undefined;
   } catch (e) {
@@ -78,7 +95,9 @@ runMain(async (argv) => {
     latencyMs: int("latency", v.latency),
     pageSize: Math.max(1, int("page-size", v["page-size"])),
   }).catch((e: unknown) => {
-    throw new UsageError(`Emulator did not start: ${(e as Error).message}`, { fix: "Check --seed/--faults, or pick another --port." });
+    throw new UsageError(`Emulator did not start: ${(e as Error).message}`, {
+      fix: "Check --seed/--faults, or pick another --port.",
+    });
   });
   const dir = mkdtempSync(join(tmpdir(), "easyauth-emulator-"));
   const caFile = join(dir, "ca.pem");

@@ -52,10 +52,17 @@ export function createArmClient(opts: ArmClientOptions): ArmClient {
   });
   const apiVersion = opts.apiVersion ?? ARM_API_VERSION;
 
-  const call = async <T>(method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE", path: string, body?: unknown): Promise<ArmResponse<T>> => {
+  const call = async <T>(
+    method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE",
+    path: string,
+    body?: unknown,
+  ): Promise<ArmResponse<T>> => {
     const url = `${opts.endpoints.resourceManager}${path}?api-version=${apiVersion}`;
     const resource = ctx.path(path);
-    const req = { queryParameters: { "api-version": apiVersion }, ...(body !== undefined ? { contentType: "application/json", body } : {}) };
+    const req = {
+      queryParameters: { "api-version": apiVersion },
+      ...(body !== undefined ? { contentType: "application/json", body } : {}),
+    };
     let res: { status: string; headers: Record<string, string>; body: unknown };
     try {
       res =
@@ -69,7 +76,11 @@ export function createArmClient(opts: ArmClientOptions): ArmClient {
                 ? await resource.post(req)
                 : await resource.delete(req);
     } catch (e) {
-      throw new AzureRequestError(`${method} ${redactUrl(url)} failed: ${(e as Error).message}`, { service: "arm", status: undefined, code: (e as { code?: string }).code, method, url: redactUrl(url) }, { cause: e });
+      throw new AzureRequestError(
+        `${method} ${redactUrl(url)} failed: ${(e as Error).message}`,
+        { service: "arm", status: undefined, code: (e as { code?: string }).code, method, url: redactUrl(url) },
+        { cause: e },
+      );
     }
     const status = Number(res.status);
     if (status >= 200 && status < 300) return { status, headers: res.headers, body: res.body as T };

@@ -19,14 +19,19 @@ export function parseAuthKind(value: string | undefined): AuthKind {
   throw new UsageError(`Unknown --auth '${v}'.`, { fix: `Use one of: ${AUTH_KINDS.join(", ")}.` });
 }
 
-const MICROSOFT_AUTHORITIES = /^https:\/\/login\.(microsoftonline\.(com|us)|chinacloudapi\.cn|partner\.microsoftonline\.cn)$/i;
+const MICROSOFT_AUTHORITIES =
+  /^https:\/\/login\.(microsoftonline\.(com|us)|chinacloudapi\.cn|partner\.microsoftonline\.cn)$/i;
 
 /**
  * The credential the user chose with `--auth`; never a silent fallback (`default` is the SDK's chain, chosen
  * explicitly). For a non-Microsoft authority (the emulator, a sovereign proxy) instance discovery is turned off,
  * because MSAL would otherwise ask login.microsoftonline.com to validate it.
  */
-export function createCredential(kind: AuthKind, endpoints: Endpoints, env: NodeJS.ProcessEnv = process.env): TokenCredential {
+export function createCredential(
+  kind: AuthKind,
+  endpoints: Endpoints,
+  env: NodeJS.ProcessEnv = process.env,
+): TokenCredential {
   const common = {
     authorityHost: endpoints.authorityHost,
     disableInstanceDiscovery: !MICROSOFT_AUTHORITIES.test(endpoints.authorityHost),
@@ -34,19 +39,35 @@ export function createCredential(kind: AuthKind, endpoints: Endpoints, env: Node
   switch (kind) {
     case "env": {
       // The same variables EnvironmentCredential reads, taken from the env given (not only process.env).
-      const { AZURE_TENANT_ID: tenant, AZURE_CLIENT_ID: client, AZURE_CLIENT_SECRET: secret, AZURE_CLIENT_CERTIFICATE_PATH: cert } = env;
+      const {
+        AZURE_TENANT_ID: tenant,
+        AZURE_CLIENT_ID: client,
+        AZURE_CLIENT_SECRET: secret,
+        AZURE_CLIENT_CERTIFICATE_PATH: cert,
+      } = env;
       if (tenant && client && secret) return new ClientSecretCredential(tenant, client, secret, common);
-      if (tenant && client && cert) return new ClientCertificateCredential(tenant, client, { certificatePath: cert }, common);
-      throw new UsageError("--auth env needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) in the environment.", {
-        fix: "Export them, or choose another --auth (cli, managed-identity, workload-identity, default).",
-      });
+      if (tenant && client && cert)
+        return new ClientCertificateCredential(tenant, client, { certificatePath: cert }, common);
+      throw new UsageError(
+        "--auth env needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) in the environment.",
+        {
+          fix: "Export them, or choose another --auth (cli, managed-identity, workload-identity, default).",
+        },
+      );
     }
     case "cli":
       return new AzureCliCredential({ tenantId: env.AZURE_TENANT_ID });
     case "managed-identity":
-      return env.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: env.AZURE_CLIENT_ID }) : new ManagedIdentityCredential();
+      return env.AZURE_CLIENT_ID
+        ? new ManagedIdentityCredential({ clientId: env.AZURE_CLIENT_ID })
+        : new ManagedIdentityCredential();
     case "workload-identity":
-      return new WorkloadIdentityCredential({ ...common, tenantId: env.AZURE_TENANT_ID, clientId: env.AZURE_CLIENT_ID, tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE });
+      return new WorkloadIdentityCredential({
+        ...common,
+        tenantId: env.AZURE_TENANT_ID,
+        clientId: env.AZURE_CLIENT_ID,
+        tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE,
+      });
     case "default":
       return new DefaultAzureCredential(common);
   }
@@ -61,13 +82,23 @@ export interface PrincipalInfo {
 }
 
 /** Who the tool runs as, read from the claims of an access token (never printed itself). */
-export async function describePrincipal(kind: AuthKind, credential: TokenCredential, scope: string): Promise<PrincipalInfo> {
+export async function describePrincipal(
+  kind: AuthKind,
+  credential: TokenCredential,
+  scope: string,
+): Promise<PrincipalInfo> {
   const token = await credential.getToken(scope);
   const payload = token?.token.split(".")[1];
   if (!payload) return { auth: kind };
   const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
   const s = (k: string) => (typeof claims[k] === "string" ? (claims[k] as string) : undefined);
-  return { auth: kind, tenantId: s("tid"), objectId: s("oid"), appId: s("appid") ?? s("azp"), name: s("upn") ?? s("app_displayname") ?? s("name") };
+  return {
+    auth: kind,
+    tenantId: s("tid"),
+    objectId: s("oid"),
+    appId: s("appid") ?? s("azp"),
+    name: s("upn") ?? s("app_displayname") ?? s("name"),
+  };
 }
 
 export function formatPrincipal(p: PrincipalInfo): string {

@@ -33,10 +33,17 @@ export function parseErrorBody(body: unknown): ParsedErrorBody {
   if (typeof err === "string") return { code: err, message: str(body.error_description) };
   if ("Code" in body || "Message" in body) {
     const details = Array.isArray(body.Details) ? body.Details : [];
-    const entity = details.map((d) => (isRecord(d) ? d.ErrorEntity : undefined)).flatMap((e) => (Array.isArray(e) ? e : [e])).find(isRecord);
-    return { code: str(body.Code) ?? (entity ? str(entity.ExtendedCode) : undefined), message: str(body.Message) ?? (entity ? str(entity.Message) : undefined) };
+    const entity = details
+      .map((d) => (isRecord(d) ? d.ErrorEntity : undefined))
+      .flatMap((e) => (Array.isArray(e) ? e : [e]))
+      .find(isRecord);
+    return {
+      code: str(body.Code) ?? (entity ? str(entity.ExtendedCode) : undefined),
+      message: str(body.Message) ?? (entity ? str(entity.Message) : undefined),
+    };
   }
-  if (typeof body.message === "string" || typeof body.Message === "string") return { message: str(body.message) ?? str(body.Message) };
+  if (typeof body.message === "string" || typeof body.Message === "string")
+    return { message: str(body.message) ?? str(body.Message) };
   return {};
 }
 

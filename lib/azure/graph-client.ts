@@ -34,7 +34,12 @@ export function createGraphClient(opts: GraphClientOptions): Client {
 /** A failed Graph call: AzureRequestError plus the codes of `error.details[]` (e.g. NoBackingApplicationObject). */
 export class GraphRequestError extends AzureRequestError {
   readonly detailCodes: string[];
-  constructor(message: string, d: AzureErrorDetails, detailCodes: string[], opts: { fix?: string; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    d: AzureErrorDetails,
+    detailCodes: string[],
+    opts: { fix?: string; cause?: unknown } = {},
+  ) {
     super(message, d, opts);
     this.detailCodes = detailCodes;
   }
@@ -42,11 +47,14 @@ export class GraphRequestError extends AzureRequestError {
 
 // What to do about the codes a registration run meets (docs/contracts/graph.md §5.1, docs/update-manifest.md).
 const FIXES: Record<string, string> = {
-  HostNameNotOnVerifiedDomain: "Use api://{appId} (always accepted), or add and verify the domain under Entra ID > Custom domain names first.",
+  HostNameNotOnVerifiedDomain:
+    "Use api://{appId} (always accepted), or add and verify the domain under Entra ID > Custom domain names first.",
   Authorization_RequestDenied:
     "The signed-in principal lacks a Graph permission: Application.ReadWrite.OwnedBy (apps it owns) or Application.ReadWrite.All, and DelegatedPermissionGrant.ReadWrite.All for admin consent (docs/update-manifest.md).",
-  CannotDeleteOrUpdateEnabledEntitlement: "A scope or role must be disabled (one write) before it is changed or removed (a second write); run the command again.",
-  InvalidAuthenticationToken: "Check --auth and MICROSOFT_GRAPH_ENDPOINT: the token must be issued for https://graph.microsoft.com.",
+  CannotDeleteOrUpdateEnabledEntitlement:
+    "A scope or role must be disabled (one write) before it is changed or removed (a second write); run the command again.",
+  InvalidAuthenticationToken:
+    "Check --auth and MICROSOFT_GRAPH_ENDPOINT: the token must be issued for https://graph.microsoft.com.",
 };
 
 function detailsOf(body: unknown): string[] {
@@ -86,7 +94,12 @@ export function toGraphError(e: unknown, method: string, path: string, endpoint:
     return new GraphRequestError(text, details, detailsOf(e.body), { fix: code ? FIXES[code] : undefined, cause: e });
   }
   const message = e instanceof Error ? e.message : String(e);
-  return new GraphRequestError(`${method} ${path} failed: ${message}`, { service: "graph", status: undefined, code: undefined, method, url }, [], { cause: e });
+  return new GraphRequestError(
+    `${method} ${path} failed: ${message}`,
+    { service: "graph", status: undefined, code: undefined, method, url },
+    [],
+    { cause: e },
+  );
 }
 
 export interface GraphQuery {
@@ -141,7 +154,13 @@ export function graphApi(client: Client, endpoint: string): GraphApi {
         for (const [k, v] of Object.entries(headers)) r = r.header(k, v);
         return r.patch(body);
       }),
-    postOnce: (path, body) => wrap("POST", path, () => client.api(path).middlewareOptions([new RetryHandlerOptions(0, 0)]).post(body)),
+    postOnce: (path, body) =>
+      wrap("POST", path, () =>
+        client
+          .api(path)
+          .middlewareOptions([new RetryHandlerOptions(0, 0)])
+          .post(body),
+      ),
   };
 }
 

@@ -69,19 +69,23 @@ const innerCode = (e: RestErrorLike): string | undefined => {
 function wrap(e: unknown, method: string, url: string, secrets: string[]): AzureRequestError {
   const r = (isRecord(e) ? e : {}) as RestErrorLike;
   const message = scrub(r.message ?? String(e), secrets);
-  return new AzureRequestError(`Key Vault ${method} ${redactUrl(url)}: ${r.statusCode ?? "no response"}${r.code ? ` ${r.code}` : ""}: ${message}`, {
-    service: "keyvault",
-    status: r.statusCode,
-    code: innerCode(r) ?? r.code,
-    method,
-    url: redactUrl(url),
-    requestId: r.response?.headers?.get("x-ms-request-id"),
-  });
+  return new AzureRequestError(
+    `Key Vault ${method} ${redactUrl(url)}: ${r.statusCode ?? "no response"}${r.code ? ` ${r.code}` : ""}: ${message}`,
+    {
+      service: "keyvault",
+      status: r.statusCode,
+      code: innerCode(r) ?? r.code,
+      method,
+      url: redactUrl(url),
+      requestId: r.response?.headers?.get("x-ms-request-id"),
+    },
+  );
 }
 
 export function keyVaultSecrets(client: SecretClient): KeyVaultSecrets {
   const vaultUrl = client.vaultUrl.replace(/\/+$/, "");
-  const url = (name: string, version = "") => `${vaultUrl}/secrets/${encodeURIComponent(name)}${version ? `/${version}` : ""}`;
+  const url = (name: string, version = "") =>
+    `${vaultUrl}/secrets/${encodeURIComponent(name)}${version ? `/${version}` : ""}`;
   return {
     vaultUrl,
     async latest(name) {
@@ -92,7 +96,8 @@ export function keyVaultSecrets(client: SecretClient): KeyVaultSecrets {
         if (err.status === 404) return { state: "absent" };
         // A disabled current version answers 403 with inner code SecretDisabled (azure-sdk-for-js#24756): readers
         // such as APIM cannot use it, so for rotation it counts as "nothing valid published".
-        if (err.status === 403 && (err.code === "SecretDisabled" || /disabled secret/i.test(err.message))) return { state: "disabled" };
+        if (err.status === 403 && (err.code === "SecretDisabled" || /disabled secret/i.test(err.message)))
+          return { state: "disabled" };
         throw err;
       }
     },
@@ -105,7 +110,9 @@ export function keyVaultSecrets(client: SecretClient): KeyVaultSecrets {
     },
     async set(name, value, opts) {
       try {
-        return toVersion(await client.setSecret(name, value.reveal(), { tags: opts.tags, contentType: opts.contentType }));
+        return toVersion(
+          await client.setSecret(name, value.reveal(), { tags: opts.tags, contentType: opts.contentType }),
+        );
       } catch (e) {
         throw wrap(e, "PUT", url(name), [value.reveal()]);
       }
@@ -118,8 +125,8 @@ export function keyVaultFactory(credential: TokenCredential): (vaultUrl: string)
   const clients = new Map<string, KeyVaultSecrets>();
   return (vaultUrl) => {
     const k = vaultUrl.toLowerCase().replace(/\/+$/, "");
-    let c = clients.get(k);
-    if (!c) clients.set(k, (c = keyVaultSecrets(createSecretClient(vaultUrl, credential))));
+    const c = clients.get(k) ?? keyVaultSecrets(createSecretClient(vaultUrl, credential));
+    clients.set(k, c);
     return c;
   };
 }

@@ -26,7 +26,8 @@ export function armLimiterPolicy(limiter: ArmLimiter): PipelinePolicy {
       await bucket.acquire();
       const response = await next(request);
       const remaining = response.headers.get(`x-ms-ratelimit-remaining-subscription-${kind}`);
-      if (remaining !== undefined && remaining !== "" && Number.isFinite(Number(remaining))) bucket.observeRemaining(Number(remaining));
+      if (remaining !== undefined && remaining !== "" && Number.isFinite(Number(remaining)))
+        bucket.observeRemaining(Number(remaining));
       if (response.status === 429) bucket.pause(retryAfterMs(response.headers.get("retry-after")) ?? 1000);
       return response;
     },

@@ -119,8 +119,8 @@ export class ArmLimiter {
 
   bucket(subscriptionId: string, kind: OperationKind): ClientBucket {
     const key = `${subscriptionId.toLowerCase()}|${kind}`;
-    let b = this.buckets.get(key);
-    if (!b) this.buckets.set(key, (b = new ClientBucket(this.specs[kind], this.clock)));
+    const b = this.buckets.get(key) ?? new ClientBucket(this.specs[kind], this.clock);
+    this.buckets.set(key, b);
     return b;
   }
 }

@@ -13,12 +13,20 @@ export interface Session {
 }
 
 /** Credential (explicit --auth), endpoints from the env, and the ARM client with one limiter shared by all workers. */
-export async function openSession(flags: { auth?: string }, env: NodeJS.ProcessEnv = process.env, service: "arm" | "graph" = "arm"): Promise<Session> {
+export async function openSession(
+  flags: { auth?: string },
+  env: NodeJS.ProcessEnv = process.env,
+  service: "arm" | "graph" = "arm",
+): Promise<Session> {
   const kind = parseAuthKind(flags.auth);
   const endpoints = endpointsFromEnv(env);
   const credential = createCredential(kind, endpoints, env);
   // The principal is read from a token for the service the command talks to (its token is cached for the run).
-  const principal = await describePrincipal(kind, credential, service === "graph" ? endpoints.graphScope : endpoints.armScope);
+  const principal = await describePrincipal(
+    kind,
+    credential,
+    service === "graph" ? endpoints.graphScope : endpoints.armScope,
+  );
   const arm = createArmClient({ credential, endpoints, limiter: new ArmLimiter() });
   return { endpoints, credential, principal, arm, tenantId: env.AZURE_TENANT_ID ?? principal.tenantId ?? "" };
 }

@@ -10,6 +10,15 @@ export interface TargetRef {
 
 /** ARM path of a site or one of its slots. */
 export function sitePath(t: TargetRef): string {
-  const base = armPath("subscriptions", t.subscriptionId, "resourceGroups", t.resourceGroup, "providers", "Microsoft.Web", "sites", t.name);
+  const base = armPath(
+    "subscriptions",
+    t.subscriptionId,
+    "resourceGroups",
+    t.resourceGroup,
+    "providers",
+    "Microsoft.Web",
+    "sites",
+    t.name,
+  );
   return t.slot ? `${base}${armPath("slots", t.slot)}` : base;
 }

@@ -30,11 +30,18 @@ export function renderHelp(spec: CommandSpec<Record<string, OptionSpec>>): strin
 }
 
 export type Values<O extends Record<string, OptionSpec>> = {
-  [K in keyof O]: O[K]["type"] extends "boolean" ? boolean : O[K]["multiple"] extends true ? string[] : string | undefined;
+  [K in keyof O]: O[K]["type"] extends "boolean"
+    ? boolean
+    : O[K]["multiple"] extends true
+      ? string[]
+      : string | undefined;
 };
 
 /** Parses argv strictly; an unknown flag is a UsageError naming it, so a typo never runs a write with defaults. */
-export function parseCommandArgs<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>, argv: string[]): { help: true } | { help: false; values: Values<O> } {
+export function parseCommandArgs<O extends Record<string, OptionSpec>>(
+  spec: CommandSpec<O>,
+  argv: string[],
+): { help: true } | { help: false; values: Values<O> } {
   const options: ParseArgsConfig["options"] = { help: { type: "boolean", short: "h" } };
   for (const [name, o] of Object.entries(spec.options)) {
     const { description: _d, valueName: _v, ...rest } = o;

@@ -19,8 +19,17 @@ export const WRITING_OPTIONS = {
   "plan-out": { type: "string", valueName: "file", description: "Save the plan (to apply later with --plan)" },
   plan: { type: "string", valueName: "file", description: "Apply a saved plan; refused if anything changed since" },
   concurrency: { type: "string", valueName: "n", description: "Targets worked on at once", default: "8" },
-  shard: { type: "string", valueName: "i/n", description: "Only shard i of n, split by subscription (CI matrix; throttling is per subscription)" },
-  auth: { type: "string", valueName: "kind", description: "Credential: env | cli | managed-identity | workload-identity | default", default: "env" },
+  shard: {
+    type: "string",
+    valueName: "i/n",
+    description: "Only shard i of n, split by subscription (CI matrix; throttling is per subscription)",
+  },
+  auth: {
+    type: "string",
+    valueName: "kind",
+    description: "Credential: env | cli | managed-identity | workload-identity | default",
+    default: "env",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export interface WritingFlags {
@@ -39,19 +48,29 @@ export interface WritingFlags {
 }
 
 export function requireConfig(flags: WritingFlags, command: string): string {
-  if (!flags.config) throw new UsageError("--config <file> is required.", { fix: `Run 'tsx scripts/${command}.ts --config config/fleet.yaml' (see config/fleet.example.yaml).` });
+  if (!flags.config)
+    throw new UsageError("--config <file> is required.", {
+      fix: `Run 'tsx scripts/${command}.ts --config config/fleet.yaml' (see config/fleet.example.yaml).`,
+    });
   return flags.config;
 }
 
 export function parseConcurrency(v: string | undefined): number {
   const n = Number(v ?? "8");
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--concurrency must be an integer from 1 to 64, got '${v}'.`);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new UsageError(`--concurrency must be an integer from 1 to 64, got '${v}'.`);
   return n;
 }
 
 export function checkFlagCombination(flags: WritingFlags): void {
-  if (flags.plan && flags["plan-out"]) throw new UsageError("--plan and --plan-out cannot be used together.", { fix: "Save a plan with --plan-out, review it, then apply it with --plan." });
-  if (flags.plan && flags["dry-run"]) throw new UsageError("--plan applies a saved plan; --dry-run would make that a no-op.", { fix: "Drop one of them." });
+  if (flags.plan && flags["plan-out"])
+    throw new UsageError("--plan and --plan-out cannot be used together.", {
+      fix: "Save a plan with --plan-out, review it, then apply it with --plan.",
+    });
+  if (flags.plan && flags["dry-run"])
+    throw new UsageError("--plan applies a saved plan; --dry-run would make that a no-op.", {
+      fix: "Drop one of them.",
+    });
 }
 
 /** Apps selected by --app (a name or glob, case-insensitive, as ARM names are) and --shard. */
@@ -60,7 +79,10 @@ export function selectApps(config: LoadedConfig, pattern: string | undefined, sh
   if (pattern) {
     const match = picomatch(pattern, { nocase: true });
     apps = apps.filter((a) => match(a.name));
-    if (apps.length === 0) throw new UsageError(`--app '${pattern}' matches no app in ${config.file}.`, { fix: `Apps in the config: ${config.apps.map((a) => a.name).join(", ")}.` });
+    if (apps.length === 0)
+      throw new UsageError(`--app '${pattern}' matches no app in ${config.file}.`, {
+        fix: `Apps in the config: ${config.apps.map((a) => a.name).join(", ")}.`,
+      });
   }
   return shard ? shardBySubscription(apps, shard) : apps;
 }
@@ -73,7 +95,10 @@ export function shardBySubscription(apps: AppConfig[], shard: string): AppConfig
   const m = /^(\d+)\/(\d+)$/.exec(shard);
   const i = Number(m?.[1]);
   const n = Number(m?.[2]);
-  if (!m || n < 1 || i < 1 || i > n) throw new UsageError(`--shard must be i/n with 1 <= i <= n, got '${shard}'.`, { fix: "For a 3-job matrix use --shard 1/3, 2/3 and 3/3." });
+  if (!m || n < 1 || i < 1 || i > n)
+    throw new UsageError(`--shard must be i/n with 1 <= i <= n, got '${shard}'.`, {
+      fix: "For a 3-job matrix use --shard 1/3, 2/3 and 3/3.",
+    });
   const subs = [...new Set(apps.map((a) => a.subscriptionId.toLowerCase()))].sort();
   const mine = new Set(subs.filter((_, k) => k % n === i - 1));
   return apps.filter((a) => mine.has(a.subscriptionId.toLowerCase()));

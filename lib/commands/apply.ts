@@ -19,4 +19,5 @@ const command: KindsCommand = {
 export const applyCli = commandCli(command);
 
 /** apply from argv to exit code (the script only adds the process). */
-export const applyCommand = (argv: string[], io: CommandIo, overrides: RunOverrides = {}): Promise<number> => runKindsCommand(command, argv, io, overrides);
+export const applyCommand = (argv: string[], io: CommandIo, overrides: RunOverrides = {}): Promise<number> =>
+  runKindsCommand(command, argv, io, overrides);

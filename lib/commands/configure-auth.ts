@@ -4,7 +4,8 @@ import { commandCli, runKindsCommand, type KindsCommand } from "./run-kinds.ts";
 
 const command: KindsCommand = {
   name: "configure-auth",
-  summary: "Reconcile Easy Auth (authsettingsV2) of every selected app and slot with the config: plan, confirm, apply, verify.",
+  summary:
+    "Reconcile Easy Auth (authsettingsV2) of every selected app and slot with the config: plan, confirm, apply, verify.",
   kinds: [authKind],
   examples: [
     "npx tsx scripts/configure-auth.ts --config config/fleet.yaml --dry-run",
@@ -17,4 +18,5 @@ const command: KindsCommand = {
 export const configureAuthCli = commandCli(command);
 
 /** configure-auth from argv to exit code (the script only adds the process). */
-export const configureAuthCommand = (argv: string[], io: CommandIo): Promise<number> => runKindsCommand(command, argv, io);
+export const configureAuthCommand = (argv: string[], io: CommandIo): Promise<number> =>
+  runKindsCommand(command, argv, io);

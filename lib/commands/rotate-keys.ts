@@ -19,4 +19,5 @@ const command: KindsCommand = {
 export const rotateKeysCli = commandCli(command);
 
 /** rotate-keys from argv to exit code (the script only adds the process). */
-export const rotateKeysCommand = (argv: string[], io: CommandIo, overrides: RunOverrides = {}): Promise<number> => runKindsCommand(command, argv, io, overrides);
+export const rotateKeysCommand = (argv: string[], io: CommandIo, overrides: RunOverrides = {}): Promise<number> =>
+  runKindsCommand(command, argv, io, overrides);

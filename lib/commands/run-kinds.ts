@@ -30,7 +30,12 @@ export function commandCli(c: KindsCommand) {
 }
 
 /** From argv to exit code: offline checks, sign-in, then the pipeline over the chosen kinds. */
-export async function runKindsCommand(c: KindsCommand, argv: string[], io: CommandIo, overrides: RunOverrides = {}): Promise<number> {
+export async function runKindsCommand(
+  c: KindsCommand,
+  argv: string[],
+  io: CommandIo,
+  overrides: RunOverrides = {},
+): Promise<number> {
   const flagsOf = (v: object): FlagValues => v as FlagValues;
   const cli = commandCli(c);
   const run = prepareRun(cli, argv, io, (flags) => {
@@ -47,9 +52,15 @@ export async function runKindsCommand(c: KindsCommand, argv: string[], io: Comma
     if (alone.none) throw alone.none(selection);
     io.stderr.write(`warning: no selected app has a ${alone.config.key} block in ${config.file}; nothing to do\n`);
   }
-  const armKinds = c.kinds.map((k, i) => (k.service === "arm" ? targets[i]! : [])).flat();
+  const armKinds = c.kinds.flatMap((k, i) => (k.service === "arm" ? targets[i]! : []));
   const service = c.kinds.some((k) => k.service === "arm") ? "arm" : "graph";
-  const { session, header } = await signIn(cli, flags, io, armKinds.map((t) => t.ref.subscriptionId), service);
+  const { session, header } = await signIn(
+    cli,
+    flags,
+    io,
+    armKinds.map((t) => t.ref.subscriptionId),
+    service,
+  );
   let graph: GraphApi | undefined;
   const { now, keyVault, ...tuning } = overrides;
   const ctx: RunContext = {

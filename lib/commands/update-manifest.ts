@@ -17,11 +17,16 @@ const command: KindsCommand = {
     "npx tsx scripts/update-manifest.ts --config config/fleet.yaml --yes --json --auth workload-identity",
   ],
   checkFlags(flags) {
-    if (flags.slot) throw new UsageError("--slot does not apply to update-manifest: an app and all its slots share one registration.", { fix: "Drop --slot (select apps with --app)." });
+    if (flags.slot)
+      throw new UsageError(
+        "--slot does not apply to update-manifest: an app and all its slots share one registration.",
+        { fix: "Drop --slot (select apps with --app)." },
+      );
   },
 };
 
 export const updateManifestCli = commandCli(command);
 
 /** update-manifest from argv to exit code (the script only adds the process). */
-export const updateManifestCommand = (argv: string[], io: CommandIo, overrides: RunOverrides = {}): Promise<number> => runKindsCommand(command, argv, io, overrides);
+export const updateManifestCommand = (argv: string[], io: CommandIo, overrides: RunOverrides = {}): Promise<number> =>
+  runKindsCommand(command, argv, io, overrides);

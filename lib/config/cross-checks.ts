@@ -11,11 +11,13 @@ function addressChecks(apps: readonly AppConfig[]): string[] {
     const at = `apps[${app.index}]`;
     const address = `${app.subscriptionId}/${app.resourceGroup}/${app.name}`.toLowerCase();
     const first = seen.get(address);
-    if (first !== undefined) errors.push(`${at}: same app as apps[${first}] (${app.resourceGroup}/${app.name}); list each app once`);
+    if (first !== undefined)
+      errors.push(`${at}: same app as apps[${first}] (${app.resourceGroup}/${app.name}); list each app once`);
     else seen.set(address, app.index);
     const dupSlot = app.slots.find((s, i) => app.slots.findIndex((x) => x.toLowerCase() === s.toLowerCase()) !== i);
     if (dupSlot) errors.push(`${at}.slots: '${dupSlot}' is listed twice`);
-    if (app.slots.some((s) => s.toLowerCase() === "production")) errors.push(`${at}.slots: 'production' is the app itself; list only deployment slots`);
+    if (app.slots.some((s) => s.toLowerCase() === "production"))
+      errors.push(`${at}.slots: 'production' is the app itself; list only deployment slots`);
   }
   return errors;
 }

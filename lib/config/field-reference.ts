@@ -1,6 +1,17 @@
 import { fleetJsonSchema } from "./json-schema.ts";
 
-type Node = { type?: string | string[]; description?: string; properties?: Record<string, Node>; items?: Node; anyOf?: Node[]; enum?: unknown[]; const?: unknown; default?: unknown; pattern?: string; additionalProperties?: Node | boolean };
+type Node = {
+  type?: string | string[];
+  description?: string;
+  properties?: Record<string, Node>;
+  items?: Node;
+  anyOf?: Node[];
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+  pattern?: string;
+  additionalProperties?: Node | boolean;
+};
 
 function typeOf(n: Node): string {
   if (n.const !== undefined) return JSON.stringify(n.const);
@@ -12,7 +23,10 @@ function typeOf(n: Node): string {
 
 function walk(n: Node, path: string, rows: string[]): void {
   const objectBranch = n.anyOf?.find((b) => b.properties);
-  if (path) rows.push(`| \`${path}\` | ${typeOf(n)} | ${(n.description ?? objectBranch?.description ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
+  if (path)
+    rows.push(
+      `| \`${path}\` | ${typeOf(n)} | ${(n.description ?? objectBranch?.description ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ")} |`,
+    );
   const props = n.properties ?? objectBranch?.properties;
   for (const [k, child] of Object.entries(props ?? {})) walk(child, path ? `${path}.${k}` : k, rows);
   // Lists of objects (apps[], keys[]): their fields are documented as `apps[].name`.

@@ -12,7 +12,10 @@ export function resolveApps(fleet: Fleet, env: NodeJS.ProcessEnv): { apps: AppCo
     const own: Readonly<Record<string, unknown>> = a;
     const subscriptionId = a.subscriptionId ?? fleet.defaults.subscriptionId ?? env.AZURE_SUBSCRIPTION_ID ?? "";
     const resourceGroup = a.resourceGroup ?? fleet.defaults.resourceGroup ?? "";
-    if (!subscriptionId) issues.push(`apps[${index}].subscriptionId: missing; set it on the app, in defaults, or export AZURE_SUBSCRIPTION_ID`);
+    if (!subscriptionId)
+      issues.push(
+        `apps[${index}].subscriptionId: missing; set it on the app, in defaults, or export AZURE_SUBSCRIPTION_ID`,
+      );
     if (!resourceGroup) issues.push(`apps[${index}].resourceGroup: missing; set it on the app or in defaults`);
     const address: AppAddress = { index, name: a.name, subscriptionId, resourceGroup, slots: a.slots };
     const slices: Record<string, unknown> = {};

@@ -17,7 +17,10 @@ export async function spawnEmulator(args: string[], timeoutMs = 20_000): Promise
   const child: ProcessPromise = $({ quiet: true, nothrow: true })`${TSX} ${EMULATOR} ${args}`;
   const info = await new Promise<ConnectionInfo>((resolve, reject) => {
     let buffer = "";
-    const timer = setTimeout(() => reject(new Error(`the emulator did not print its connection line within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`the emulator did not print its connection line within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.stdout.on("data", (chunk: Buffer) => {
       buffer += String(chunk);
       const nl = buffer.indexOf("\n");

@@ -38,7 +38,9 @@ function appView(app: AppState, secrets: boolean) {
     configVersion: app.configVersion,
     authV1: secrets ? app.authV1 : { ...app.authV1, ...(app.authV1.clientSecret ? { clientSecret: REDACTED } : {}) },
     authV2: app.authV2 ?? null,
-    functions: Object.fromEntries([...app.functions.values()].map((f) => [f.name, { keys: keysView(f.keys, secrets) }])),
+    functions: Object.fromEntries(
+      [...app.functions.values()].map((f) => [f.name, { keys: keysView(f.keys, secrets) }]),
+    ),
     hostKeys: {
       masterKey: secrets ? app.hostKeys.masterKey : REDACTED,
       functionKeys: keysView(app.hostKeys.functionKeys, secrets),
@@ -106,7 +108,12 @@ export function adminRoutes(emu: () => AdminTarget): Route[] {
     route("POST", "/_emulator/federated-token", async (ctx) => {
       const body = jsonBody<{ subject?: string }>(ctx);
       const e = emu();
-      send(ctx, 200, { token: await e.directory.issueFederatedToken(federatedIssuer(e.url), body?.subject ?? "repo:example/fleet:ref:refs/heads/main") });
+      send(ctx, 200, {
+        token: await e.directory.issueFederatedToken(
+          federatedIssuer(e.url),
+          body?.subject ?? "repo:example/fleet:ref:refs/heads/main",
+        ),
+      });
     }),
   ];
 }

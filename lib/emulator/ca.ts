@@ -51,7 +51,10 @@ export async function createCa(): Promise<PemPair> {
 }
 
 /** A server certificate for localhost / 127.0.0.1 / ::1 signed by `ca`. */
-export async function createServerCert(ca: PemPair, hosts: string[] = ["localhost", "127.0.0.1", "::1"]): Promise<PemPair> {
+export async function createServerCert(
+  ca: PemPair,
+  hosts: string[] = ["localhost", "127.0.0.1", "::1"],
+): Promise<PemPair> {
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await importKeyPem(ca.keyPem);
   const keys = await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"]);
@@ -69,7 +72,9 @@ export async function createServerCert(ca: PemPair, hosts: string[] = ["localhos
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension(
-        hosts.map((h) => (/^[\d.:]+$/.test(h) ? { type: "ip" as const, value: h } : { type: "dns" as const, value: h })),
+        hosts.map((h) =>
+          /^[\d.:]+$/.test(h) ? { type: "ip" as const, value: h } : { type: "dns" as const, value: h },
+        ),
       ),
     ],
   });

@@ -29,8 +29,16 @@ export const ARM_AUDIENCES = [
   "https://management.core.windows.net",
   "https://management.core.windows.net/",
 ];
-export const GRAPH_AUDIENCES = ["https://graph.microsoft.com", "https://graph.microsoft.com/", "00000003-0000-0000-c000-000000000000"];
-export const VAULT_AUDIENCES = ["https://vault.azure.net", "https://vault.azure.net/", "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"];
+export const GRAPH_AUDIENCES = [
+  "https://graph.microsoft.com",
+  "https://graph.microsoft.com/",
+  "00000003-0000-0000-c000-000000000000",
+];
+export const VAULT_AUDIENCES = [
+  "https://vault.azure.net",
+  "https://vault.azure.net/",
+  "cfa8b339-82a2-471a-a3c9-0fc0be7a4093",
+];
 
 const builtinResources = [...ARM_AUDIENCES, ...GRAPH_AUDIENCES, ...VAULT_AUDIENCES];
 
@@ -91,7 +99,11 @@ export class Directory {
     return undefined;
   }
 
-  async issueAccessToken(client: ClientPrincipal, resource: ResourceInfo, extra: Record<string, unknown> = {}): Promise<{ token: string; expiresIn: number }> {
+  async issueAccessToken(
+    client: ClientPrincipal,
+    resource: ResourceInfo,
+    extra: Record<string, unknown> = {},
+  ): Promise<{ token: string; expiresIn: number }> {
     const now = Math.floor(Date.now() / 1000);
     const v2 = resource.version === 2;
     const claims: Record<string, unknown> = {
@@ -135,7 +147,10 @@ export class Directory {
     }
   }
 
-  async verifyAccessToken(token: string | undefined, audiences: readonly string[]): Promise<TokenClaims | VerifyFailure> {
+  async verifyAccessToken(
+    token: string | undefined,
+    audiences: readonly string[],
+  ): Promise<TokenClaims | VerifyFailure> {
     if (!token) return "missing";
     try {
       const { payload } = await jwtVerify(token, this.publicKey, { algorithms: ["RS256"] });

@@ -46,7 +46,9 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
       response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
       scopes_supported: ["openid", "profile", "email", "offline_access"],
       // Real Entra names the public-cloud issuers here; tokens carry the same strings.
-      issuer: v2 ? `https://login.microsoftonline.com/${dir.tenantId}/v2.0` : `https://sts.windows.net/${dir.tenantId}/`,
+      issuer: v2
+        ? `https://login.microsoftonline.com/${dir.tenantId}/v2.0`
+        : `https://sts.windows.net/${dir.tenantId}/`,
       request_uri_parameter_supported: false,
       userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
       authorization_endpoint: v2 ? `${base}/oauth2/v2.0/authorize` : `${base}/oauth2/authorize`,
@@ -54,7 +56,21 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
       http_logout_supported: true,
       frontchannel_logout_supported: true,
       end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-      claims_supported: ["sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "nonce", "tid", "ver", "oid", "azp", "appid"],
+      claims_supported: [
+        "sub",
+        "iss",
+        "aud",
+        "exp",
+        "iat",
+        "auth_time",
+        "acr",
+        "nonce",
+        "tid",
+        "ver",
+        "oid",
+        "azp",
+        "appid",
+      ],
       kerberos_endpoint: `${base}/kerberos`,
       tenant_region_scope: "EU",
       cloud_instance_name: "microsoftonline.com",
@@ -73,7 +89,13 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
     const clientId = form.get("client_id") ?? "";
     const client = dir.clients.get(clientId.toLowerCase());
     if (!client) {
-      aadError(ctx, 400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${dir.tenantId}'.`);
+      aadError(
+        ctx,
+        400,
+        "unauthorized_client",
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${dir.tenantId}'.`,
+      );
       return undefined;
     }
     const assertion = form.get("client_assertion");
@@ -84,14 +106,26 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
       }
       const fed = await dir.verifyFederatedAssertion(assertion, federatedIssuer(baseUrl()));
       if (!fed || !(client.federatedSubjects.includes("*") || client.federatedSubjects.includes(fed.sub))) {
-        aadError(ctx, 400, "invalid_client", 70021, "No matching federated identity record found for presented assertion.");
+        aadError(
+          ctx,
+          400,
+          "invalid_client",
+          70021,
+          "No matching federated identity record found for presented assertion.",
+        );
         return undefined;
       }
       return client;
     }
     const secret = form.get("client_secret");
     if (!secret || client.secret === undefined || secret !== client.secret) {
-      aadError(ctx, 401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.");
+      aadError(
+        ctx,
+        401,
+        "invalid_client",
+        7000215,
+        "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
+      );
       return undefined;
     }
     return client;
@@ -113,20 +147,40 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
     if (!tenantOk(ctx)) return;
     const form = new URLSearchParams(ctx.rawBody);
     if (form.get("grant_type") !== "client_credentials") {
-      aadError(ctx, 400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${form.get("grant_type")}'. This emulator supports client_credentials.`);
+      aadError(
+        ctx,
+        400,
+        "unsupported_grant_type",
+        70003,
+        `The app requested an unsupported grant type '${form.get("grant_type")}'. This emulator supports client_credentials.`,
+      );
       return;
     }
     const client = await authenticateClient(ctx, form);
     if (!client) return;
-    const scopes = (form.get("scope") ?? "").split(/\s+/).filter((s) => s && !["openid", "profile", "offline_access"].includes(s));
+    const scopes = (form.get("scope") ?? "")
+      .split(/\s+/)
+      .filter((s) => s && !["openid", "profile", "offline_access"].includes(s));
     if (scopes.length !== 1 || !scopes[0]!.endsWith("/.default")) {
-      aadError(ctx, 400, "invalid_scope", 1002012, `The provided value for scope '${form.get("scope")}' is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+      aadError(
+        ctx,
+        400,
+        "invalid_scope",
+        1002012,
+        `The provided value for scope '${form.get("scope")}' is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
       return;
     }
     const resourceId = scopes[0]!.slice(0, -"/.default".length);
     const resource = dir.resolveResource(resourceId);
     if (!resource) {
-      aadError(ctx, 400, "invalid_resource", 500011, `The resource principal named ${resourceId} was not found in the tenant named ${dir.tenantId}.`);
+      aadError(
+        ctx,
+        400,
+        "invalid_resource",
+        500011,
+        `The resource principal named ${resourceId} was not found in the tenant named ${dir.tenantId}.`,
+      );
       return;
     }
     await respondToken(ctx, client, resource, false);
@@ -140,7 +194,13 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
     const resourceId = form.get("resource") ?? "";
     const resource = dir.resolveResource(resourceId);
     if (!resource) {
-      aadError(ctx, 400, "invalid_resource", 500011, `The resource principal named ${resourceId} was not found in the tenant named ${dir.tenantId}.`);
+      aadError(
+        ctx,
+        400,
+        "invalid_resource",
+        500011,
+        `The resource principal named ${resourceId} was not found in the tenant named ${dir.tenantId}.`,
+      );
       return;
     }
     await respondToken(ctx, client, { ...resource, version: 1 }, true);
@@ -148,7 +208,9 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
 
   return [
     route("GET", "/{tenant}/v2.0/.well-known/openid-configuration", openidConfig(true)),
-    route("GET", "/{tenant}/.well-known/openid-configuration", (ctx) => openidConfig(ctx.params.tenant!.toLowerCase() === "adfs")(ctx)),
+    route("GET", "/{tenant}/.well-known/openid-configuration", (ctx) =>
+      openidConfig(ctx.params.tenant!.toLowerCase() === "adfs")(ctx),
+    ),
     route("GET", "/{tenant}/discovery/v2.0/keys", jwks),
     route("GET", "/{tenant}/discovery/keys", jwks),
     route("POST", "/{tenant}/oauth2/v2.0/token", tokenV2),
@@ -166,7 +228,9 @@ export function createEntraService(dir: Directory, baseUrl: () => string): Mount
     name: "entra",
     prefix: /^\//,
     handle: async (ctx) =>
-      routeOperation(ctx, routes, (c) => send(c, 404, { error: "not_found", error_description: `No emulated endpoint for ${c.method} ${c.path}` })),
+      routeOperation(ctx, routes, (c) =>
+        send(c, 404, { error: "not_found", error_description: `No emulated endpoint for ${c.method} ${c.path}` }),
+      ),
     // The OAuth 2.0 error response (RFC 6749 §5.2); `temporarily_unavailable` is the spec's code for overload (§4.1.2.1).
     fail(ctx, e) {
       const code = e.code ?? (e.status === 429 || e.status >= 500 ? "temporarily_unavailable" : "invalid_request");

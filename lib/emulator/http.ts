@@ -58,7 +58,11 @@ export function route(method: string, template: string, handler: Handler): Route
   return { method, regex: new RegExp(`^${source}/?$`, "i"), keys, handler };
 }
 
-export function matchRoute(routes: Route[], method: string, path: string): { route: Route; params: Record<string, string> } | "method" | undefined {
+export function matchRoute(
+  routes: Route[],
+  method: string,
+  path: string,
+): { route: Route; params: Record<string, string> } | "method" | undefined {
   let pathMatched = false;
   for (const r of routes) {
     const m = r.regex.exec(path);
@@ -66,7 +70,7 @@ export function matchRoute(routes: Route[], method: string, path: string): { rou
     pathMatched = true;
     if (r.method !== method) continue;
     const params: Record<string, string> = {};
-    r.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1]!)));
+    for (const [i, k] of r.keys.entries()) params[k] = decodeURIComponent(m[i + 1]!);
     return { route: r, params };
   }
   return pathMatched ? "method" : undefined;
@@ -114,4 +118,5 @@ export function bearer(ctx: Ctx): string | undefined {
   return m?.[1];
 }
 
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);

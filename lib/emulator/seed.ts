@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { normalizeSiteConfig } from "./arm/site-config.ts";
-import { generateKeyValue, newAppState, newFunction, type AppState, type ArmState, type SiteState } from "./arm/state.ts";
+import {
+  generateKeyValue,
+  newAppState,
+  newFunction,
+  type AppState,
+  type ArmState,
+  type SiteState,
+} from "./arm/state.ts";
 
 // A key value in a seed: a literal, or "generate" (the default) for a server-generated one.
 const keyMap = z.record(z.string(), z.string()).default({});
@@ -83,7 +90,8 @@ function buildApp(name: string, s: AppSeed): AppState {
     if (f.keys) fn.keys = { ...fn.keys, ...values(f.keys) };
     app.functions.set(fname.toLowerCase(), fn);
   }
-  if (s.hostKeys.functionKeys) app.hostKeys.functionKeys = { ...app.hostKeys.functionKeys, ...values(s.hostKeys.functionKeys) };
+  if (s.hostKeys.functionKeys)
+    app.hostKeys.functionKeys = { ...app.hostKeys.functionKeys, ...values(s.hostKeys.functionKeys) };
   if (s.hostKeys.systemKeys) app.hostKeys.systemKeys = values(s.hostKeys.systemKeys);
   return app;
 }
@@ -94,7 +102,12 @@ export function applySeed(state: ArmState, input: unknown): void {
   for (const sub of seed.subscriptions) {
     if (!state.subscription(sub.subscriptionId)) state.addSubscription(sub.subscriptionId, sub.displayName);
     for (const rg of sub.resourceGroups) {
-      state.putResourceGroup({ subscriptionId: sub.subscriptionId, name: rg.name, location: rg.location, tags: rg.tags });
+      state.putResourceGroup({
+        subscriptionId: sub.subscriptionId,
+        name: rg.name,
+        location: rg.location,
+        tags: rg.tags,
+      });
       for (const s of rg.sites) {
         const site: SiteState = {
           ...buildApp(s.name, s),

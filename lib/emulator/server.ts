@@ -67,7 +67,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const clientId = opts.clientId ?? DEFAULT_CLIENT_ID;
   const clientSecret = opts.clientSecret ?? `emu-${crypto.randomUUID()}`;
   const directory = await Directory.create(tenantId);
-  directory.addClient({ clientId, secret: clientSecret, displayName: "easyauth-fleet automation", federatedSubjects: ["*"] });
+  directory.addClient({
+    clientId,
+    secret: clientSecret,
+    displayName: "easyauth-fleet automation",
+    federatedSubjects: ["*"],
+  });
   const arm = new ArmState(tenantId);
   arm.addSubscription(subscriptionId, "Emulated subscription");
   if (opts.seed) applySeed(arm, opts.seed);
@@ -91,15 +96,33 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   const server: Server = createServer({ cert: tls.server.certPem, key: tls.server.keyPem }, async (req, res) => {
     const u = new URL(req.url ?? "/", url || "https://localhost");
-    const ctx: Ctx = { req, res, method: (req.method ?? "GET").toUpperCase(), url: u, path: u.pathname, query: u.searchParams, rawBody: "", params: {}, requestId: newRequestId() };
+    const ctx: Ctx = {
+      req,
+      res,
+      method: (req.method ?? "GET").toUpperCase(),
+      url: u,
+      path: u.pathname,
+      query: u.searchParams,
+      rawBody: "",
+      params: {},
+      requestId: newRequestId(),
+    };
     let service: ServiceName = "entra";
     try {
       ctx.rawBody = await readBody(req);
       service = await dispatch(ctx);
     } catch (e) {
-      if (!res.headersSent) send(ctx, 500, { error: { code: "InternalServerError", message: `Emulator error: ${(e as Error).message}` } });
+      if (!res.headersSent)
+        send(ctx, 500, { error: { code: "InternalServerError", message: `Emulator error: ${(e as Error).message}` } });
     } finally {
-      if (service !== "admin") log.add({ service, method: ctx.method, path: ctx.path, status: ctx.status ?? 0, apiVersion: ctx.query.get("api-version") ?? undefined });
+      if (service !== "admin")
+        log.add({
+          service,
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status ?? 0,
+          apiVersion: ctx.query.get("api-version") ?? undefined,
+        });
     }
   });
   server.keepAliveTimeout = 5_000;

@@ -17,6 +17,7 @@ export interface MountedService {
    * Admits a request (service headers, authentication, api-version, throttling, route lookup) and returns the
    * operation that serves it. A refusal is answered here, or thrown as a ServiceError; then nothing is returned.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: handlers end with `return send(…)`, which answers and returns nothing
   handle(ctx: Ctx): Promise<Operation | void>;
   /** Extra `/_emulator/...` routes (state views, knobs) this service offers. */
   adminRoutes?: Route[];

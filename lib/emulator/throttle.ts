@@ -19,9 +19,15 @@ export const AZURE_THROTTLE: ThrottleSpec = {
 export function parseThrottleSpec(text: string): ThrottleSpec {
   if (text.trim() === "off") return { ...AZURE_THROTTLE, enabled: false };
   const spec: ThrottleSpec = { ...AZURE_THROTTLE };
-  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(reads|writes|deletes)=(\d+):(\d+(?:\.\d+)?)$/.exec(part);
-    if (!m) throw new Error(`Invalid --throttle part '${part}'. Expected kind=size:refillPerSecond, e.g. writes=200:10, or 'off'.`);
+    if (!m)
+      throw new Error(
+        `Invalid --throttle part '${part}'. Expected kind=size:refillPerSecond, e.g. writes=200:10, or 'off'.`,
+      );
     spec[m[1] as OperationKind] = { size: Number(m[2]), refillPerSecond: Number(m[3]) };
   }
   return spec;
@@ -65,12 +71,15 @@ export class Throttle {
     this.buckets.clear();
   }
 
-  take(subscriptionId: string, method: string): { ok: boolean; kind: OperationKind; remaining: number; retryAfterSeconds: number } {
+  take(
+    subscriptionId: string,
+    method: string,
+  ): { ok: boolean; kind: OperationKind; remaining: number; retryAfterSeconds: number } {
     const kind = operationKind(method);
     if (!this.spec.enabled) return { ok: true, kind, remaining: this.spec[kind].size, retryAfterSeconds: 0 };
     const key = `${subscriptionId.toLowerCase()}|${kind}`;
-    let bucket = this.buckets.get(key);
-    if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(this.spec[kind])));
+    const bucket = this.buckets.get(key) ?? new TokenBucket(this.spec[kind]);
+    this.buckets.set(key, bucket);
     return { kind, ...bucket.take() };
   }
 }

@@ -39,7 +39,11 @@ export interface CheckResult {
 }
 
 /** A kind's block in the config file: `apps[].<key>` and `defaults.<key>`. */
-export interface ConfigSlice<Own extends z.ZodType = z.ZodType, Defaults extends z.ZodType = z.ZodType, Resolved = unknown> {
+export interface ConfigSlice<
+  Own extends z.ZodType = z.ZodType,
+  Defaults extends z.ZodType = z.ZodType,
+  Resolved = unknown,
+> {
   key: keyof KindSlices & string;
   schema: Own;
   defaultsSchema: Defaults;

@@ -2,7 +2,12 @@ import { jsonEqual } from "../azure/json.ts";
 import type { ChangeKind, FieldChange } from "./model.ts";
 
 /** Classifies one owned field's change; undefined when it is already as desired. */
-export function fieldChange(path: string[], before: unknown, after: unknown, flags: { security?: boolean; sensitive?: boolean } = {}): FieldChange | undefined {
+export function fieldChange(
+  path: string[],
+  before: unknown,
+  after: unknown,
+  flags: { security?: boolean; sensitive?: boolean } = {},
+): FieldChange | undefined {
   if (jsonEqual(before, after)) return undefined;
   let kind: ChangeKind;
   if (before === undefined || before === null) kind = "add";
@@ -12,7 +17,15 @@ export function fieldChange(path: string[], before: unknown, after: unknown, fla
     const removed = before.some((b) => !after.some((a) => jsonEqual(a, b)));
     kind = added && !removed ? "add" : removed && !added ? "remove" : "change";
   } else kind = "change";
-  return { field: path.join("."), path, kind, before, after, ...(flags.security ? { security: true } : {}), ...(flags.sensitive ? { sensitive: true } : {}) };
+  return {
+    field: path.join("."),
+    path,
+    kind,
+    before,
+    after,
+    ...(flags.security ? { security: true } : {}),
+    ...(flags.sensitive ? { sensitive: true } : {}),
+  };
 }
 
 const ORDER: Record<ChangeKind, number> = { remove: 0, change: 1, add: 2 };

@@ -14,5 +14,10 @@ function canonical(v: unknown): unknown {
 
 /** A stable hash of a JSON document (key order ignored): what was observed when a plan was made. */
 export function fingerprint(doc: unknown): string {
-  return "sha256:" + createHash("sha256").update(JSON.stringify(canonical(doc) ?? null)).digest("hex");
+  return (
+    "sha256:" +
+    createHash("sha256")
+      .update(JSON.stringify(canonical(doc) ?? null))
+      .digest("hex")
+  );
 }

@@ -8,7 +8,10 @@ export const listPolicySchema = z.union([
   z.array(z.string().min(1)),
   z
     .object({
-      mode: z.enum(["include", "exact"]).default("include").describe("include: add missing values, keep others. exact: the list becomes exactly `values`."),
+      mode: z
+        .enum(["include", "exact"])
+        .default("include")
+        .describe("include: add missing values, keep others. exact: the list becomes exactly `values`."),
       values: z.array(z.string().min(1)),
     })
     .strict(),

@@ -1,4 +1,5 @@
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Defaults under overrides, objects merged key by key, lists and scalars replaced whole. */
 export function deepMerge<T>(base: T | undefined, override: T | undefined): T | undefined {

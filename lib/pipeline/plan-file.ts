@@ -6,7 +6,10 @@ import { targetLabel, type Plan, type TargetPlan } from "./model.ts";
 export function writePlanFile(file: string, plan: Plan): void {
   const safe: Plan = {
     ...plan,
-    targets: plan.targets.map((t) => ({ ...t, changes: t.changes.map((c) => (c.sensitive ? { ...c, before: "(sensitive)", after: "(sensitive)" } : c)) })),
+    targets: plan.targets.map((t) => ({
+      ...t,
+      changes: t.changes.map((c) => (c.sensitive ? { ...c, before: "(sensitive)", after: "(sensitive)" } : c)),
+    })),
   };
   writeFileSync(file, JSON.stringify(safe, null, 2) + "\n", { mode: 0o600 });
 }
@@ -16,10 +19,18 @@ export function readPlanFile(file: string, command: string): Plan {
   try {
     plan = JSON.parse(readFileSync(file, "utf8")) as Plan;
   } catch (e) {
-    throw new ConfigError(`Cannot read plan file '${file}': ${(e as Error).message}`, [], { fix: "Pass a file written by --plan-out." });
+    throw new ConfigError(`Cannot read plan file '${file}': ${(e as Error).message}`, [], {
+      fix: "Pass a file written by --plan-out.",
+    });
   }
-  if (plan.formatVersion !== 1 || !Array.isArray(plan.targets)) throw new ConfigError(`'${file}' is not a plan file of this tool (formatVersion 1).`, [], { fix: "Make a new plan with --plan-out." });
-  if (plan.command !== command) throw new ConfigError(`'${file}' is a ${plan.command} plan, not a ${command} plan.`, [], { fix: `Run ${plan.command} with it, or make a new plan.` });
+  if (plan.formatVersion !== 1 || !Array.isArray(plan.targets))
+    throw new ConfigError(`'${file}' is not a plan file of this tool (formatVersion 1).`, [], {
+      fix: "Make a new plan with --plan-out.",
+    });
+  if (plan.command !== command)
+    throw new ConfigError(`'${file}' is a ${plan.command} plan, not a ${command} plan.`, [], {
+      fix: `Run ${plan.command} with it, or make a new plan.`,
+    });
   return plan;
 }
 
@@ -28,7 +39,9 @@ export function readPlanFile(file: string, command: string): Plan {
  * The label alone would confuse two subscriptions that both hold `rg-api/func-x`.
  */
 export const planKey = (t: Pick<TargetPlan, "resource" | "target">): string =>
-  [t.resource, t.target.subscriptionId, t.target.resourceGroup, t.target.name, t.target.slot ?? ""].join("|").toLowerCase();
+  [t.resource, t.target.subscriptionId, t.target.resourceGroup, t.target.name, t.target.slot ?? ""]
+    .join("|")
+    .toLowerCase();
 
 /**
  * A saved plan may only be applied to exactly what it was made from: any target whose observed document changed,
@@ -40,7 +53,11 @@ export function assertPlanCurrent(saved: Plan, fresh: Plan): void {
   for (const t of saved.targets) {
     const f = now.get(planKey(t));
     if (!f) stale.push(`${targetLabel(t.target)}: not in the current selection`);
-    else if (f.fingerprint !== t.fingerprint) stale.push(`${targetLabel(t.target)}: ${t.resource} changed since the plan was made`);
+    else if (f.fingerprint !== t.fingerprint)
+      stale.push(`${targetLabel(t.target)}: ${t.resource} changed since the plan was made`);
   }
-  if (stale.length) throw new RefusedError(`The saved plan is stale; nothing was applied. ${stale.join("; ")}.`, { fix: "Make a new plan (--plan-out) and review it." });
+  if (stale.length)
+    throw new RefusedError(`The saved plan is stale; nothing was applied. ${stale.join("; ")}.`, {
+      fix: "Make a new plan (--plan-out) and review it.",
+    });
 }

@@ -24,7 +24,8 @@ export interface Planned {
 /** Errors a target can fail with on its own; anything else is a bug and stops the run. */
 export const isTargetError = (e: unknown): boolean => e instanceof ToolError || e instanceof AzureRequestError;
 
-export const entryLabel = (p: Pick<TargetPlan, "target" | "resource">): string => `${targetLabel(p.target)} ${p.resource}`;
+export const entryLabel = (p: Pick<TargetPlan, "target" | "resource">): string =>
+  `${targetLabel(p.target)} ${p.resource}`;
 
 function targetPlan(kind: string, t: KindTarget, k: KindPlan, fingerprint: string): TargetPlan {
   return {
@@ -57,7 +58,11 @@ function failedPlan(kind: string, t: KindTarget, e: unknown): TargetPlan {
  * Observes and plans every target of every kind, read-only, at most `concurrency` at once. A target that fails is an
  * "error" entry; the others go on. Reads shared between targets (a host's keys) are made once.
  */
-export async function planTargets(kinds: readonly BoundKind[], concurrency: number, progress: (line: string) => void): Promise<Planned[]> {
+export async function planTargets(
+  kinds: readonly BoundKind[],
+  concurrency: number,
+  progress: (line: string) => void,
+): Promise<Planned[]> {
   const limit = pLimit(Math.max(1, concurrency));
   const memo = planningMemo();
   const planOne = async (bound: BoundKind, target: KindTarget): Promise<Planned> => {
@@ -77,6 +82,7 @@ export async function planTargets(kinds: readonly BoundKind[], concurrency: numb
     }
   };
   const perKind = await Promise.all(kinds.map((b) => Promise.all(b.targets.map((t) => limit(() => planOne(b, t))))));
-  kinds.forEach((b, i) => b.reconciler.checkPlans?.(perKind[i]!.map((p) => ({ target: p.target, plan: p.kplan }))));
+  for (const [i, b] of kinds.entries())
+    b.reconciler.checkPlans?.(perKind[i]!.map((p) => ({ target: p.target, plan: p.kplan })));
   return perKind.flat();
 }

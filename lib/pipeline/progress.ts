@@ -2,7 +2,10 @@
  * Progress on stderr: one live, rewritten line on a terminal; plain lines otherwise (CI logs, pipes).
  * Results never go here; they go to stdout.
  */
-export function progressReporter(stderr: NodeJS.WritableStream, tty: boolean): { line(text: string): void; done(): void } {
+export function progressReporter(
+  stderr: NodeJS.WritableStream,
+  tty: boolean,
+): { line(text: string): void; done(): void } {
   let live = false;
   return {
     line(text) {

@@ -21,6 +21,13 @@ export interface JsonOutput {
 
 /** The one document `--json` prints on stdout (schema: docs/json-output.schema.json). */
 export function renderJson(plan: Plan, results: TargetResult[], applied: boolean): string {
-  const out: JsonOutput = { formatVersion: OUTPUT_FORMAT_VERSION, command: plan.command, plan, summary: summarize(plan.targets), applied, results };
+  const out: JsonOutput = {
+    formatVersion: OUTPUT_FORMAT_VERSION,
+    command: plan.command,
+    plan,
+    summary: summarize(plan.targets),
+    applied,
+    results,
+  };
   return JSON.stringify(out, null, 2) + "\n";
 }

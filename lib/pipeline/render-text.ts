@@ -19,7 +19,14 @@ interface Palette {
 function palette(color: boolean): Palette {
   const id: Paint = (s) => s;
   return color
-    ? { add: chalk.green, change: chalk.yellow, remove: chalk.red, dim: chalk.dim, bold: chalk.bold, warn: chalk.magenta }
+    ? {
+        add: chalk.green,
+        change: chalk.yellow,
+        remove: chalk.red,
+        dim: chalk.dim,
+        bold: chalk.bold,
+        warn: chalk.magenta,
+      }
     : { add: id, change: id, remove: id, dim: id, bold: id, warn: id };
 }
 
@@ -51,16 +58,30 @@ function targetBlock(t: TargetPlan, p: Palette, manySubscriptions: boolean): str
     case "no-op":
       return [`  ${p.dim("=")} ${label}  ${p.dim("no changes")}`, ...warnings];
     case "skip":
-      return [`  ${p.warn("!")} ${label}  skipped: ${t.reason?.message ?? ""}`, ...(t.reason?.fix ? [`    fix: ${t.reason.fix}`] : []), ...warnings];
+      return [
+        `  ${p.warn("!")} ${label}  skipped: ${t.reason?.message ?? ""}`,
+        ...(t.reason?.fix ? [`    fix: ${t.reason.fix}`] : []),
+        ...warnings,
+      ];
     case "error":
-      return [`  ${p.remove("x")} ${label}  error: ${t.reason?.message ?? ""}`, ...(t.reason?.fix ? [`    fix: ${t.reason.fix}`] : []), ...warnings];
+      return [
+        `  ${p.remove("x")} ${label}  error: ${t.reason?.message ?? ""}`,
+        ...(t.reason?.fix ? [`    fix: ${t.reason.fix}`] : []),
+        ...warnings,
+      ];
     case "change":
-      return [`  ${p.change("~")} ${p.bold(label)}`, ...orderChanges(t.changes).map((c) => changeLine(c, p)), ...warnings];
+      return [
+        `  ${p.change("~")} ${p.bold(label)}`,
+        ...orderChanges(t.changes).map((c) => changeLine(c, p)),
+        ...warnings,
+      ];
   }
 }
 
 export function summaryLine(s: PlanSummary): string {
-  const extra = [s.skipped ? `${s.skipped} skipped` : "", s.errors ? `${s.errors} failed` : ""].filter(Boolean).join(", ");
+  const extra = [s.skipped ? `${s.skipped} skipped` : "", s.errors ? `${s.errors} failed` : ""]
+    .filter(Boolean)
+    .join(", ");
   return `Plan: ${s.change} to change, ${s.add} to add, ${s.remove} to remove, ${s.unchanged} unchanged.${extra ? ` (${extra})` : ""}`;
 }
 
@@ -77,10 +98,17 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
   ];
   // Targets that need attention come first; unchanged ones last.
   const rank = { error: 0, skip: 1, change: 2, "no-op": 3 } as const;
-  for (const t of [...plan.targets].sort((a, b) => rank[a.status] - rank[b.status])) lines.push(...targetBlock(t, p, h.subscriptions.length > 1));
+  for (const t of [...plan.targets].sort((a, b) => rank[a.status] - rank[b.status]))
+    lines.push(...targetBlock(t, p, h.subscriptions.length > 1));
   const security = plan.targets
     .filter((t) => t.status === "change" && t.changes.some((c) => c.security))
-    .map((t) => `  ${targetLabel(t.target)}: ${t.changes.filter((c) => c.security).map((c) => `${p[c.kind](SYMBOL[c.kind])}${c.field.split(".").at(-1)}`).join(", ")}`);
+    .map(
+      (t) =>
+        `  ${targetLabel(t.target)}: ${t.changes
+          .filter((c) => c.security)
+          .map((c) => `${p[c.kind](SYMBOL[c.kind])}${c.field.split(".").at(-1)}`)
+          .join(", ")}`,
+    );
   if (security.length) lines.push("", p.warn("Security-relevant changes (review these):"), ...security);
   lines.push("", summaryLine(summarize(plan.targets)));
   return lines.join("\n") + "\n";

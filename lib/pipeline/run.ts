@@ -48,7 +48,13 @@ function sameChanges(saved: TargetPlan, fresh: TargetPlan): boolean {
 }
 
 function outcomeOf(t: TargetPlan): TargetResult["outcome"] {
-  return t.status === "no-op" ? "unchanged" : t.status === "skip" ? "skipped" : t.status === "error" ? "failed" : "planned";
+  return t.status === "no-op"
+    ? "unchanged"
+    : t.status === "skip"
+      ? "skipped"
+      : t.status === "error"
+        ? "failed"
+        : "planned";
 }
 
 /** A saved plan applies only if the config still produces exactly its changes for every target it holds. */
@@ -59,7 +65,10 @@ function assertSamePlan(saved: Plan, fresh: Plan): void {
     return !f || !sameChanges(s, f);
   });
   if (drift.length) {
-    throw new RefusedError(`The config no longer produces the saved plan for ${drift.map(entryLabel).join(", ")}; nothing was applied.`, { fix: "Make and review a new plan with --plan-out." });
+    throw new RefusedError(
+      `The config no longer produces the saved plan for ${drift.map(entryLabel).join(", ")}; nothing was applied.`,
+      { fix: "Make and review a new plan with --plan-out." },
+    );
   }
 }
 
@@ -74,7 +83,10 @@ async function applyOne(p: Planned, reobserve: boolean, log: (line: string) => v
   if (reobserve) {
     observed = await r.observe(p.target, freshReads);
     if (r.fingerprint(observed) !== p.plan.fingerprint) {
-      throw new RefusedError(`${entryLabel(p.plan)} changed since it was planned (another writer?); nothing was written`, { fix: "Run the command again to plan against the current state." });
+      throw new RefusedError(
+        `${entryLabel(p.plan)} changed since it was planned (another writer?); nothing was written`,
+        { fix: "Run the command again to plan against the current state." },
+      );
     }
   }
   const applied = await r.apply(p.target, kplan, observed, { log });
@@ -98,7 +110,13 @@ export async function runPipeline(spec: PipelineSpec, o: RunOptions): Promise<nu
   const progress = (line: string) => o.stderr.write(`${line}\n`);
   const planned = await planTargets(spec.kinds, o.concurrency, reporter.line);
   reporter.done();
-  const plan: Plan = { formatVersion: 1, command: spec.command, createdAt: new Date().toISOString(), header: spec.header, targets: planned.map((p) => p.plan) };
+  const plan: Plan = {
+    formatVersion: 1,
+    command: spec.command,
+    createdAt: new Date().toISOString(),
+    header: spec.header,
+    targets: planned.map((p) => p.plan),
+  };
 
   if (o.planIn) {
     const saved = readPlanFile(o.planIn, spec.command);
@@ -113,7 +131,9 @@ export async function runPipeline(spec: PipelineSpec, o: RunOptions): Promise<nu
   }
 
   const changing = planned.filter((p) => p.plan.status === "change" && p.kplan);
-  const baseResults = planned.filter((p) => !changing.includes(p)).map((p) => resultOf(p.plan, outcomeOf(p.plan), p.plan.reason?.message, p.plan.reason?.fix));
+  const baseResults = planned
+    .filter((p) => !changing.includes(p))
+    .map((p) => resultOf(p.plan, outcomeOf(p.plan), p.plan.reason?.message, p.plan.reason?.fix));
   const planErrors = planned.some((p) => p.plan.status === "error");
 
   if (o.dryRun || changing.length === 0) {
@@ -125,8 +145,14 @@ export async function runPipeline(spec: PipelineSpec, o: RunOptions): Promise<nu
 
   let prompted = false;
   if (!o.yes && !o.planIn) {
-    if (!o.stdinIsTTY) throw new RefusedError("Changes are planned but stdin is not a terminal, so there is no one to confirm them; nothing was applied.", { fix: "Review the plan and rerun with --yes (or apply a reviewed plan with --plan <file>)." });
-    if (!(await o.confirm(`Apply ${changing.length} change${changing.length > 1 ? "s" : ""}? Only 'yes' is accepted: `))) {
+    if (!o.stdinIsTTY)
+      throw new RefusedError(
+        "Changes are planned but stdin is not a terminal, so there is no one to confirm them; nothing was applied.",
+        { fix: "Review the plan and rerun with --yes (or apply a reviewed plan with --plan <file>)." },
+      );
+    if (
+      !(await o.confirm(`Apply ${changing.length} change${changing.length > 1 ? "s" : ""}? Only 'yes' is accepted: `))
+    ) {
       progress("Apply cancelled; nothing was changed.");
       return EXIT.error;
     }

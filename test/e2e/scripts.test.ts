@@ -13,14 +13,21 @@ describe("scripts as processes", () => {
     expect(r.stdout).toMatch(/^Usage: tsx scripts\//);
   });
 
-  test.each(scripts.filter((s) => s !== "export-schema.ts"))("%s refuses an unknown flag with exit 1", async (script) => {
-    const r = await $({ quiet: true, nothrow: true })`${TSX} scripts/${script} --no-such-flag`;
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/Unknown option '--no-such-flag'/);
-  });
+  test.each(scripts.filter((s) => s !== "export-schema.ts"))(
+    "%s refuses an unknown flag with exit 1",
+    async (script) => {
+      const r = await $({ quiet: true, nothrow: true })`${TSX} scripts/${script} --no-such-flag`;
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/Unknown option '--no-such-flag'/);
+    },
+  );
 
   test("configure-auth with an invalid config: every problem on stderr, exit 1, nothing on stdout", async () => {
-    const r = await $({ quiet: true, nothrow: true, input: "" })`${TSX} scripts/configure-auth.ts --config test/fixtures/invalid-fleet.yaml`;
+    const r = await $({
+      quiet: true,
+      nothrow: true,
+      input: "",
+    })`${TSX} scripts/configure-auth.ts --config test/fixtures/invalid-fleet.yaml`;
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/problems in the config/);
@@ -33,7 +40,17 @@ describe("scripts as processes", () => {
     // spawnEmulator fails if the JSON line does not come (it waits up to 20 s; about 2 s here).
     const emu = await spawnEmulator(["--port", "0"]);
     expect(Object.keys(emu.info.env).sort()).toEqual(
-      ["AZURE_AUTHORITY_HOST", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_KEYVAULT_URL", "AZURE_RESOURCE_MANAGER_ENDPOINT", "AZURE_SUBSCRIPTION_ID", "AZURE_TENANT_ID", "MICROSOFT_GRAPH_ENDPOINT", "NODE_EXTRA_CA_CERTS"].sort(),
+      [
+        "AZURE_AUTHORITY_HOST",
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_KEYVAULT_URL",
+        "AZURE_RESOURCE_MANAGER_ENDPOINT",
+        "AZURE_SUBSCRIPTION_ID",
+        "AZURE_TENANT_ID",
+        "MICROSOFT_GRAPH_ENDPOINT",
+        "NODE_EXTRA_CA_CERTS",
+      ].sort(),
     );
     try {
       // A fresh process that knows only the printed env reaches ARM through the real SDK.
@@ -41,7 +58,11 @@ describe("scripts as processes", () => {
         const e = process.env; const c = new ClientSecretCredential(e.AZURE_TENANT_ID, e.AZURE_CLIENT_ID, e.AZURE_CLIENT_SECRET, { authorityHost: e.AZURE_AUTHORITY_HOST, disableInstanceDiscovery: true });
         const w = new WebSiteManagementClient(c, e.AZURE_SUBSCRIPTION_ID, { endpoint: e.AZURE_RESOURCE_MANAGER_ENDPOINT, credentials: { scopes: ["https://management.azure.com/.default"] } });
         let n = 0; for await (const s of w.webApps.list()) n++; console.log("sites", n);`;
-      const r = await $({ quiet: true, nothrow: true, env: { ...process.env, ...emu.info.env } })`node --input-type=module -e ${probe}`;
+      const r = await $({
+        quiet: true,
+        nothrow: true,
+        env: { ...process.env, ...emu.info.env },
+      })`node --input-type=module -e ${probe}`;
       expect(r.stderr).toBe("");
       expect(r.stdout.trim()).toBe("sites 0");
     } finally {

@@ -50,7 +50,10 @@ describe("apply: every kind, one plan, dependency order", () => {
 
     const dry = await run(applyCommand, ["--dry-run", "--json", "--app", RUNNING]);
     expect(dry.code).toBe(0);
-    const doc = JSON.parse(dry.out) as { command: string; plan: { targets: Array<{ kind: string; status: string; target: { name: string }; resource: string }> } };
+    const doc = JSON.parse(dry.out) as {
+      command: string;
+      plan: { targets: Array<{ kind: string; status: string; target: { name: string }; resource: string }> };
+    };
     expect(doc.command).toBe("apply");
     const changing = doc.plan.targets.filter((t) => t.status === "change");
     expect(new Set(changing.map((t) => t.kind))).toEqual(new Set(["auth", "site", "keys"]));
@@ -65,10 +68,19 @@ describe("apply: every kind, one plan, dependency order", () => {
 
     // Kind by kind: every Easy Auth PUT before the first site PATCH, every site PATCH before the first key write.
     const writes = emu.log.list().filter((r) => WRITES.has(r.method));
-    const kindOf = (path: string) => (/authsettingsV2$/i.test(path) ? "auth" : /\/(keys|functionKeys|systemKeys|masterKey)\//i.test(path) ? "keys" : /(\/config\/web|\/sites\/[^/]+(\/slots\/[^/]+)?)$/i.test(path) ? "site" : "other");
+    const kindOf = (path: string) =>
+      /authsettingsV2$/i.test(path)
+        ? "auth"
+        : /\/(keys|functionKeys|systemKeys|masterKey)\//i.test(path)
+          ? "keys"
+          : /(\/config\/web|\/sites\/[^/]+(\/slots\/[^/]+)?)$/i.test(path)
+            ? "site"
+            : "other";
     const order = writes.map((w) => kindOf(w.path)).filter((k) => k !== "other");
     expect(order.length).toBeGreaterThan(3);
-    expect(order).toEqual([...order].sort((a, b) => ["auth", "site", "keys"].indexOf(a) - ["auth", "site", "keys"].indexOf(b)));
+    expect(order).toEqual(
+      [...order].sort((a, b) => ["auth", "site", "keys"].indexOf(a) - ["auth", "site", "keys"].indexOf(b)),
+    );
 
     emu.log.clear();
     const again = await run(applyCommand, ["--dry-run", "--detailed-exitcode", "--app", RUNNING]);
@@ -88,7 +100,9 @@ describe("apply: every kind, one plan, dependency order", () => {
   test("the stopped app is one failed target; every other target is still planned", async () => {
     const r = await run(applyCommand, ["--dry-run", "--json"]);
     expect(r.code).toBe(1);
-    const doc = JSON.parse(r.out) as { plan: { targets: Array<{ kind: string; status: string; target: { name: string } }> } };
+    const doc = JSON.parse(r.out) as {
+      plan: { targets: Array<{ kind: string; status: string; target: { name: string } }> };
+    };
     const failed = doc.plan.targets.filter((t) => t.status === "error");
     expect(failed.map((t) => `${t.kind} ${t.target.name}`)).toEqual(["keys func-batch"]);
     expect(doc.plan.targets.filter((t) => t.status !== "error").length).toBeGreaterThan(5);

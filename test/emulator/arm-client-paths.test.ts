@@ -12,11 +12,38 @@ beforeAll(async () => {
 afterAll(() => emu.close());
 
 test("key names are percent-encoded once per path segment (docs/contracts/arm.md §2.3)", async () => {
-  const keyPath = armPath("subscriptions", SUB, "resourceGroups", RG, "providers", "Microsoft.Web", "sites", "func-orders", "functions", "greeting", "keys", "a b");
+  const keyPath = armPath(
+    "subscriptions",
+    SUB,
+    "resourceGroups",
+    RG,
+    "providers",
+    "Microsoft.Web",
+    "sites",
+    "func-orders",
+    "functions",
+    "greeting",
+    "keys",
+    "a b",
+  );
   expect(keyPath.endsWith("/keys/a%20b")).toBe(true);
   const arm = toolArmClient(emu);
   expect((await arm.put(keyPath, { properties: { name: "a b" } })).status).toBe(201);
-  const listed = await arm.post<Record<string, string>>(armPath("subscriptions", SUB, "resourceGroups", RG, "providers", "Microsoft.Web", "sites", "func-orders", "functions", "greeting", "listkeys"));
+  const listed = await arm.post<Record<string, string>>(
+    armPath(
+      "subscriptions",
+      SUB,
+      "resourceGroups",
+      RG,
+      "providers",
+      "Microsoft.Web",
+      "sites",
+      "func-orders",
+      "functions",
+      "greeting",
+      "listkeys",
+    ),
+  );
   expect(Object.keys(listed.body)).toContain("a b");
   expect(emu.log.list().at(-2)?.path).toMatch(/\/keys\/a%20b$/);
 });

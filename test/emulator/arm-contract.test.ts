@@ -28,12 +28,19 @@ describe("Microsoft.Web responses match the published spec (2024-11-01 extract)"
   test("GET authsettingsV2/list → SiteAuthSettingsV2", async () => {
     const r = await arm.get(`${sitePath("func-orders")}/config/authsettingsV2/list`);
     expectValid("SiteAuthSettingsV2", r.body);
-    expect(r.body).toMatchObject({ id: `${sitePath("func-orders")}/config/authsettingsV2`, name: "authsettingsV2", location: "westeurope" });
+    expect(r.body).toMatchObject({
+      id: `${sitePath("func-orders")}/config/authsettingsV2`,
+      name: "authsettingsV2",
+      location: "westeurope",
+    });
   });
 
   test("GET authsettingsV2 (without secrets) → SiteAuthSettingsV2, also for a slot", async () => {
     expectValid("SiteAuthSettingsV2", (await arm.get(`${sitePath("func-orders")}/config/authsettingsV2`)).body);
-    expectValid("SiteAuthSettingsV2", (await arm.get(`${sitePath("func-orders", "staging")}/config/authsettingsV2/list`)).body);
+    expectValid(
+      "SiteAuthSettingsV2",
+      (await arm.get(`${sitePath("func-orders", "staging")}/config/authsettingsV2/list`)).body,
+    );
   });
 
   test("V1 app seen through V2 → SiteAuthSettingsV2 (the projection invents no fields)", async () => {
@@ -41,7 +48,9 @@ describe("Microsoft.Web responses match the published spec (2024-11-01 extract)"
   });
 
   test("POST authsettings/list → SiteAuthSettings with configVersion", async () => {
-    const r = await arm.post<{ properties: { configVersion: string } }>(`${sitePath("func-legacy")}/config/authsettings/list`);
+    const r = await arm.post<{ properties: { configVersion: string } }>(
+      `${sitePath("func-legacy")}/config/authsettings/list`,
+    );
     expectValid("SiteAuthSettings", r.body);
     expect(r.body.properties.configVersion).toBe("v1");
   });
@@ -55,7 +64,10 @@ describe("Microsoft.Web responses match the published spec (2024-11-01 extract)"
   });
 
   test("PUT key: the response is resource-shaped, its properties are a KeyInfo (the spec says flat KeyInfo; docs/contracts/arm.md §2.2)", async () => {
-    const r = await arm.put<{ properties: unknown }>(`${sitePath("func-orders")}/functions/greeting/keys/contract-key`, { properties: { name: "contract-key" } });
+    const r = await arm.put<{ properties: unknown }>(
+      `${sitePath("func-orders")}/functions/greeting/keys/contract-key`,
+      { properties: { name: "contract-key" } },
+    );
     expect(r.status).toBe(201);
     expectValid("KeyInfo", r.body.properties);
   });
@@ -73,7 +85,9 @@ describe("Microsoft.Web responses match the published spec (2024-11-01 extract)"
     const err = await arm.get(sitePath("nope")).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AzureRequestError);
     expect((err as AzureRequestError).code).toBe("ResourceNotFound");
-    const legacy = await arm.delete(`${sitePath("func-orders")}/functions/greeting/keys/_system`).catch((e: unknown) => e as AzureRequestError);
+    const legacy = await arm
+      .delete(`${sitePath("func-orders")}/functions/greeting/keys/_system`)
+      .catch((e: unknown) => e as AzureRequestError);
     expect(legacy).toMatchObject({ status: 400, code: "BadRequest" });
     expect((legacy as Error).message).toContain("Invalid key name.");
   });

@@ -28,7 +28,10 @@ const world = {
               authV2: {
                 platform: { enabled: true },
                 identityProviders: {
-                  azureActiveDirectory: { enabled: true, login: { loginParameters: ["response_type=code id_token", "scope=openid email"] } },
+                  azureActiveDirectory: {
+                    enabled: true,
+                    login: { loginParameters: ["response_type=code id_token", "scope=openid email"] },
+                  },
                   customOpenIdConnectProviders: { okta: { enabled: true, registration: { clientId: "okta" } } },
                 },
                 futureSection: { keepMe: true },
@@ -44,13 +47,22 @@ const world = {
 };
 
 const fleet = {
-  defaults: { subscriptionId: SUB, resourceGroup: RG, auth: { requireAuthentication: true, unauthenticatedClientAction: "Return401" } },
+  defaults: {
+    subscriptionId: SUB,
+    resourceGroup: RG,
+    auth: { requireAuthentication: true, unauthenticatedClientAction: "Return401" },
+  },
   apps: ["func-a", "func-b", "func-v1", "func-file"].map((name) => ({
     name,
     ...(name === "func-a" ? { slots: ["staging"] } : {}),
     auth: {
       tokenStore: true,
-      azureActiveDirectory: { clientId: CLIENT, clientSecretSettingName: "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET", loginParameters: ["scope=openid profile https://management.azure.com/user_impersonation"], allowedAudiences: ["api://{appId}"] },
+      azureActiveDirectory: {
+        clientId: CLIENT,
+        clientSecretSettingName: "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET",
+        loginParameters: ["scope=openid profile https://management.azure.com/user_impersonation"],
+        allowedAudiences: ["api://{appId}"],
+      },
     },
   })),
 };
@@ -121,10 +133,19 @@ describe("configure-auth against the emulator", () => {
       "PUT /config/authsettingsV2",
       "GET /config/authsettingsV2/list",
     ]);
-    const doc = (await toolArmClient(emu).get<{ properties: Record<string, unknown> }>(`${sitePath("func-b")}/config/authsettingsV2/list`)).body.properties;
+    const doc = (
+      await toolArmClient(emu).get<{ properties: Record<string, unknown> }>(
+        `${sitePath("func-b")}/config/authsettingsV2/list`,
+      )
+    ).body.properties;
     expect(doc.futureSection).toEqual({ keepMe: true });
-    expect(getPath(doc, ["identityProviders", "customOpenIdConnectProviders"])).toEqual({ okta: { enabled: true, registration: { clientId: "okta" } } });
-    expect(getPath(doc, ["identityProviders", "azureActiveDirectory", "login", "loginParameters"])).toEqual(["response_type=code id_token", "scope=openid email profile https://management.azure.com/user_impersonation"]);
+    expect(getPath(doc, ["identityProviders", "customOpenIdConnectProviders"])).toEqual({
+      okta: { enabled: true, registration: { clientId: "okta" } },
+    });
+    expect(getPath(doc, ["identityProviders", "azureActiveDirectory", "login", "loginParameters"])).toEqual([
+      "response_type=code id_token",
+      "scope=openid email profile https://management.azure.com/user_impersonation",
+    ]);
     const backups = readdirSync(join(dir, "backups"));
     expect(backups.some((b) => b.includes("func-b"))).toBe(true);
     for (const b of backups) expect(statSync(join(dir, "backups", b)).mode & 0o777).toBe(0o600);
@@ -143,10 +164,19 @@ describe("configure-auth against the emulator", () => {
   test("'200 but not persisted' is reported as an error naming the field", async () => {
     const api = toolArmClient(emu);
     await api.put(`${sitePath("func-a", "staging")}/config/authsettingsV2`, { properties: {} });
-    emu.faults.add({ service: "arm", method: "PUT", path: "slots/staging/config/authsettingsV2$", kind: "not-persisted", dropPaths: ["login.tokenStore"], times: 1 });
+    emu.faults.add({
+      service: "arm",
+      method: "PUT",
+      path: "slots/staging/config/authsettingsV2$",
+      kind: "not-persisted",
+      dropPaths: ["login.tokenStore"],
+      times: 1,
+    });
     const r = await run(["--yes", "--app", "func-a", "--slot", "staging"]);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/failed +func-a\/staging authsettingsV2: the service answered 200 but did not keep: login\.tokenStore\.enabled/);
+    expect(r.out).toMatch(
+      /failed +func-a\/staging authsettingsV2: the service answered 200 but did not keep: login\.tokenStore\.enabled/,
+    );
   });
 
   test("a write between plan and apply is detected (saved plan) and nothing is overwritten", async () => {
@@ -156,13 +186,17 @@ describe("configure-auth against the emulator", () => {
     expect((await run(["--dry-run", "--app", "func-a", "--slot", "production", "--plan-out", planFile])).code).toBe(0);
     expect(statSync(planFile).mode & 0o777).toBe(0o600);
     // Someone else writes the document after the plan was made.
-    await api.put(`${sitePath("func-a")}/config/authsettingsV2`, { properties: { platform: { enabled: false }, marker: "other writer" } });
+    await api.put(`${sitePath("func-a")}/config/authsettingsV2`, {
+      properties: { platform: { enabled: false }, marker: "other writer" },
+    });
     emu.log.clear();
     const r = await run(["--plan", planFile, "--app", "func-a", "--slot", "production"]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/saved plan is stale/);
     expect(writes().filter((w) => w.method === "PUT")).toEqual([]);
-    const doc = (await api.get<{ properties: Record<string, unknown> }>(`${sitePath("func-a")}/config/authsettingsV2/list`)).body.properties;
+    const doc = (
+      await api.get<{ properties: Record<string, unknown> }>(`${sitePath("func-a")}/config/authsettingsV2/list`)
+    ).body.properties;
     expect(doc.marker).toBe("other writer");
   });
 
@@ -171,13 +205,20 @@ describe("configure-auth against the emulator", () => {
     await api.put(`${sitePath("func-a")}/config/authsettingsV2`, { properties: {} });
     const io = captureIo(emulatorEnv(emu), { tty: true });
     io.confirm = async () => {
-      await api.put(`${sitePath("func-a")}/config/authsettingsV2`, { properties: { marker: "written during the prompt" } });
+      await api.put(`${sitePath("func-a")}/config/authsettingsV2`, {
+        properties: { marker: "written during the prompt" },
+      });
       return true;
     };
-    const code = await configureAuthCommand(["--config", configFile, "--backup-dir", join(dir, "backups"), "--app", "func-a", "--slot", "production"], io);
+    const code = await configureAuthCommand(
+      ["--config", configFile, "--backup-dir", join(dir, "backups"), "--app", "func-a", "--slot", "production"],
+      io,
+    );
     expect(code).toBe(1);
     expect(io.out()).toMatch(/changed since it was planned/);
-    const doc = (await api.get<{ properties: Record<string, unknown> }>(`${sitePath("func-a")}/config/authsettingsV2/list`)).body.properties;
+    const doc = (
+      await api.get<{ properties: Record<string, unknown> }>(`${sitePath("func-a")}/config/authsettingsV2/list`)
+    ).body.properties;
     expect(doc).toEqual({ marker: "written during the prompt" });
   });
 
@@ -189,15 +230,21 @@ describe("configure-auth against the emulator", () => {
     const validate = jsonOutputValidator();
     expect(validate(out), JSON.stringify(validate.errors)).toBe(true);
     expect(out.results).toEqual([{ target: "func-v1", resource: "authsettingsV2", outcome: "updated" }]);
-    const v = await toolArmClient(emu).post<{ properties: { configVersion: string } }>(`${sitePath("func-v1")}/config/authsettings/list`);
+    const v = await toolArmClient(emu).post<{ properties: { configVersion: string } }>(
+      `${sitePath("func-v1")}/config/authsettings/list`,
+    );
     expect(v.body.properties.configVersion).toBe("v2");
     expect(r.out + r.err).not.toContain("canary-v1-secret");
   });
 
   test("--check-app-settings reports a missing client-secret setting by name, never printing values", async () => {
-    await toolArmClient(emu).put(`${sitePath("func-a")}/config/appsettings`, { properties: { OTHER: "canary-appsetting-value-91c3" } });
+    await toolArmClient(emu).put(`${sitePath("func-a")}/config/appsettings`, {
+      properties: { OTHER: "canary-appsetting-value-91c3" },
+    });
     const r = await run(["--dry-run", "--app", "func-a", "--slot", "production", "--check-app-settings"]);
-    expect(r.out).toMatch(/app setting 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET' \(clientSecretSettingName\) does not exist/);
+    expect(r.out).toMatch(
+      /app setting 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET' \(clientSecretSettingName\) does not exist/,
+    );
     expect(r.out + r.err).not.toContain("canary-appsetting-value");
     expect(armCalls().some((c) => c.path.endsWith("/config/appsettings/list"))).toBe(true);
   });
@@ -206,7 +253,14 @@ describe("configure-auth against the emulator", () => {
     const api = toolArmClient(emu);
     await api.put(`${sitePath("func-a")}/config/authsettingsV2`, { properties: {} });
     await api.put(`${sitePath("func-b")}/config/authsettingsV2`, { properties: {} });
-    emu.faults.add({ service: "arm", method: "PUT", path: "sites/func-a/config/authsettingsV2$", kind: "status", status: 400, code: "BadRequest" });
+    emu.faults.add({
+      service: "arm",
+      method: "PUT",
+      path: "sites/func-a/config/authsettingsV2$",
+      kind: "status",
+      status: 400,
+      code: "BadRequest",
+    });
     const r = await run(["--yes", "--app", "func-[ab]", "--slot", "production"]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/failed +func-a authsettingsV2/);

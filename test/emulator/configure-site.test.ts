@@ -14,9 +14,17 @@ import { RG, SUB, sitePath } from "../helpers/seeds.ts";
 
 /** Each app and slot as seeded: `httpsOnly` on the site, `web` its stored config/web. */
 const SEEDED: ReadonlyArray<{ name: string; slot?: string; httpsOnly: boolean; web: Record<string, unknown> }> = [
-  { name: "func-a", httpsOnly: false, web: { minTlsVersion: "1.0", ftpsState: "AllAllowed", remoteDebuggingEnabled: true, alwaysOn: true } },
+  {
+    name: "func-a",
+    httpsOnly: false,
+    web: { minTlsVersion: "1.0", ftpsState: "AllAllowed", remoteDebuggingEnabled: true, alwaysOn: true },
+  },
   { name: "func-a", slot: "staging", httpsOnly: false, web: { minTlsVersion: "1.1" } },
-  { name: "func-b", httpsOnly: true, web: { cors: { allowedOrigins: ["*", "https://old.contoso.com"], supportCredentials: false } } },
+  {
+    name: "func-b",
+    httpsOnly: true,
+    web: { cors: { allowedOrigins: ["*", "https://old.contoso.com"], supportCredentials: false } },
+  },
   { name: "func-stopped", httpsOnly: false, web: {} },
 ];
 
@@ -114,13 +122,29 @@ async function liveOf(name: string, slot?: string) {
 describe("configure-site against the emulator", () => {
   test("bad config: '*' without allowAnyOrigin is refused with its path and the fix, and no request is made", async () => {
     const bad = join(dir, "bad.yaml");
-    writeFileSync(bad, YAML.stringify({ defaults: { subscriptionId: SUB, resourceGroup: RG }, apps: [{ name: "func-a", site: { minTlsVersion: "1.4", cors: { allowedOrigins: ["*"] } } }] }));
-    const err = await configureSiteCommand(["--config", bad, "--yes"], captureIo(emulatorEnv(emu))).catch((e: unknown) => e);
+    writeFileSync(
+      bad,
+      YAML.stringify({
+        defaults: { subscriptionId: SUB, resourceGroup: RG },
+        apps: [{ name: "func-a", site: { minTlsVersion: "1.4", cors: { allowedOrigins: ["*"] } } }],
+      }),
+    );
+    const err = await configureSiteCommand(["--config", bad, "--yes"], captureIo(emulatorEnv(emu))).catch(
+      (e: unknown) => e,
+    );
     const text = formatError(err);
     expect(text).toMatch(/apps\[0\]\.site\.minTlsVersion: must be '1\.0', '1\.1', '1\.2' or '1\.3'/);
     const star = join(dir, "star.yaml");
-    writeFileSync(star, YAML.stringify({ defaults: { subscriptionId: SUB, resourceGroup: RG }, apps: [{ name: "func-a", site: { cors: { allowedOrigins: ["*"] } } }] }));
-    const err2 = await configureSiteCommand(["--config", star, "--yes"], captureIo(emulatorEnv(emu))).catch((e: unknown) => e);
+    writeFileSync(
+      star,
+      YAML.stringify({
+        defaults: { subscriptionId: SUB, resourceGroup: RG },
+        apps: [{ name: "func-a", site: { cors: { allowedOrigins: ["*"] } } }],
+      }),
+    );
+    const err2 = await configureSiteCommand(["--config", star, "--yes"], captureIo(emulatorEnv(emu))).catch(
+      (e: unknown) => e,
+    );
     expect(formatError(err2)).toMatch(/apps\[0\]\.site\.cors\.allowedOrigins\[0\]: '\*' .*set allowAnyOrigin: true/);
     expect(emu.log.list()).toEqual([]);
   });
@@ -134,8 +158,12 @@ describe("configure-site against the emulator", () => {
     expect(r.out).toMatch(/~ func-a\/staging {2}site/);
     expect(r.out).toMatch(/~ httpsOnly {2}false → true {2}\[security\]/);
     expect(r.out).toMatch(/~ siteConfig\.minTlsVersion {2}"1\.0" → "1\.2" {2}\[security\]/);
-    expect(r.out).toMatch(/~ siteConfig\.cors\.allowedOrigins {2}\["\*","https:\/\/old\.contoso\.com"\] → \["https:\/\/portal\.contoso\.com"\] {2}\[security\]/);
-    expect(r.out).toMatch(/\+ siteConfig\.cors\.allowedOrigins {2}\["https:\/\/portal\.contoso\.com"\] {2}\[security\]/);
+    expect(r.out).toMatch(
+      /~ siteConfig\.cors\.allowedOrigins {2}\["\*","https:\/\/old\.contoso\.com"\] → \["https:\/\/portal\.contoso\.com"\] {2}\[security\]/,
+    );
+    expect(r.out).toMatch(
+      /\+ siteConfig\.cors\.allowedOrigins {2}\["https:\/\/portal\.contoso\.com"\] {2}\[security\]/,
+    );
     expect(r.out).toMatch(/siteConfig\.http20Enabled {2}false → true$/m);
     expect(r.out).toMatch(/Security-relevant changes/);
   });
@@ -143,7 +171,10 @@ describe("configure-site against the emulator", () => {
   test("a slot is its own target: --slot staging writes the slot only", async () => {
     const r = await run(["--yes", "--app", "func-a", "--slot", "staging"]);
     expect(r.code).toBe(0);
-    expect(writes().map((w) => `${w.method} ${w.path.split("/sites/func-a")[1]}`)).toEqual(["PATCH /slots/staging", "PATCH /slots/staging/config/web"]);
+    expect(writes().map((w) => `${w.method} ${w.path.split("/sites/func-a")[1]}`)).toEqual([
+      "PATCH /slots/staging",
+      "PATCH /slots/staging/config/web",
+    ]);
     expect((await liveOf("func-a", "staging")).httpsOnly).toBe(true);
     expect((await liveOf("func-a", "staging")).web.minTlsVersion).toBe("1.2");
     const prod = await liveOf("func-a");
@@ -156,13 +187,24 @@ describe("configure-site against the emulator", () => {
     expect(r.code).toBe(0);
     // Per target: both reads, the PATCH of each resource that changes, then a re-read of what was written.
     const sorted = (l: string[]) => [...l].sort();
-    expect(sorted(callsOf("func-b"))).toEqual(sorted(["GET /", "GET /config/web", "PATCH /config/web", "GET /config/web"]));
-    expect(sorted(callsOf("func-stopped"))).toEqual(sorted(["GET /", "GET /config/web", "PATCH /", "PATCH /config/web", "GET /", "GET /config/web"]));
+    expect(sorted(callsOf("func-b"))).toEqual(
+      sorted(["GET /", "GET /config/web", "PATCH /config/web", "GET /config/web"]),
+    );
+    expect(sorted(callsOf("func-stopped"))).toEqual(
+      sorted(["GET /", "GET /config/web", "PATCH /", "PATCH /config/web", "GET /", "GET /config/web"]),
+    );
     expect(writes().filter((w) => w.method !== "PATCH")).toEqual([]);
 
     const a = await liveOf("func-a");
     expect(a.httpsOnly).toBe(true);
-    expect(a.web).toMatchObject({ minTlsVersion: "1.2", scmMinTlsVersion: "1.2", ftpsState: "Disabled", remoteDebuggingEnabled: false, http20Enabled: true, alwaysOn: true });
+    expect(a.web).toMatchObject({
+      minTlsVersion: "1.2",
+      scmMinTlsVersion: "1.2",
+      ftpsState: "Disabled",
+      remoteDebuggingEnabled: false,
+      http20Enabled: true,
+      alwaysOn: true,
+    });
     expect((a.web.cors as { allowedOrigins: string[] }).allowedOrigins).toEqual(["https://portal.contoso.com"]);
     const b = await liveOf("func-b");
     expect(b.web.cors).toEqual({ allowedOrigins: ["https://portal.contoso.com"], supportCredentials: false });
@@ -182,10 +224,18 @@ describe("configure-site against the emulator", () => {
   });
 
   test("'200 but not persisted' fails the target with exit 1 naming the field; the others still apply", async () => {
-    emu.faults.add({ service: "arm", method: "PATCH", path: "sites/func-a/config/web$", kind: "not-persisted", times: 1 });
+    emu.faults.add({
+      service: "arm",
+      method: "PATCH",
+      path: "sites/func-a/config/web$",
+      kind: "not-persisted",
+      times: 1,
+    });
     const r = await run(["--yes", "--app", "func-[ab]"]);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/failed +func-a site: the service answered 200 but did not keep: [^\n]*siteConfig\.minTlsVersion/);
+    expect(r.out).toMatch(
+      /failed +func-a site: the service answered 200 but did not keep: [^\n]*siteConfig\.minTlsVersion/,
+    );
     expect(r.out).toMatch(/updated +func-a\/staging site/);
     expect(r.out).toMatch(/updated +func-b site/);
   });
@@ -212,7 +262,10 @@ describe("configure-site against the emulator", () => {
   test("--json prints one versioned document that matches the output schema", async () => {
     const r = await run(["--yes", "--json", "--app", "func-b"]);
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.out) as { formatVersion: number; results: { target: string; resource: string; outcome: string }[] };
+    const out = JSON.parse(r.out) as {
+      formatVersion: number;
+      results: { target: string; resource: string; outcome: string }[];
+    };
     const validate = jsonOutputValidator();
     expect(validate(out), JSON.stringify(validate.errors)).toBe(true);
     expect(out.results.map((x) => [x.target, x.resource, x.outcome])).toEqual([["func-b", "site", "updated"]]);

@@ -11,7 +11,10 @@ let client: SecretClient;
 const state = new VaultState();
 beforeAll(async () => {
   emu = await startTestEmulator({ keyVault: { state } });
-  const cred = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, { authorityHost: emu.url, disableInstanceDiscovery: true });
+  const cred = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, {
+    authorityHost: emu.url,
+    disableInstanceDiscovery: true,
+  });
   client = new SecretClient(emu.url, cred, { disableChallengeResourceVerification: true });
   await client.setSecret("warm-up", "v"); // completes the challenge so later logs show only the calls under test
 });
@@ -19,7 +22,15 @@ afterAll(() => emu?.close());
 
 test("an injected 429 with Retry-After is retried by the SDK after the delay, then succeeds", async () => {
   await client.setSecret("retry-me", "after-throttle");
-  emu.faults.add({ service: "keyvault", method: "GET", path: "^/secrets/retry-me", kind: "status", status: 429, retryAfter: 1, times: 1 });
+  emu.faults.add({
+    service: "keyvault",
+    method: "GET",
+    path: "^/secrets/retry-me",
+    kind: "status",
+    status: 429,
+    retryAfter: 1,
+    times: 1,
+  });
   emu.log.clear();
   const started = Date.now();
   const got = await client.getSecret("retry-me");
@@ -29,12 +40,23 @@ test("an injected 429 with Retry-After is retried by the SDK after the delay, th
 });
 
 test("the injected 429 is in Key Vault's shape with Retry-After", async () => {
-  emu.faults.add({ service: "keyvault", path: "^/secrets/raw-429", kind: "status", status: 429, retryAfter: 3, times: 1 });
+  emu.faults.add({
+    service: "keyvault",
+    path: "^/secrets/raw-429",
+    kind: "status",
+    status: 429,
+    retryAfter: 3,
+    times: 1,
+  });
   const res = await fetch(`${emu.url}/secrets/raw-429?api-version=7.5`);
   expect(res.status).toBe(429);
   expect(res.headers.get("retry-after")).toBe("3");
   expect(await res.json()).toEqual({
-    error: { code: "Throttled", message: "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached" },
+    error: {
+      code: "Throttled",
+      message:
+        "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached",
+    },
   });
 });
 
@@ -55,9 +77,27 @@ test("the state view lists names, versions, tags and attributes but never a valu
   const text = await plain.text();
   expect(plain.status).toBe(200);
   expect(text).not.toContain(canary);
-  const view = JSON.parse(text) as { secrets: { name: string; versions: { version: string; tags: Record<string, string>; contentType: string; attributes: { enabled: boolean }; value?: string }[] }[] };
+  const view = JSON.parse(text) as {
+    secrets: {
+      name: string;
+      versions: {
+        version: string;
+        tags: Record<string, string>;
+        contentType: string;
+        attributes: { enabled: boolean };
+        value?: string;
+      }[];
+    }[];
+  };
   const entry = view.secrets.find((s) => s.name === "canary");
-  expect(entry?.versions).toEqual([expect.objectContaining({ version: set.properties.version, tags: { site: "f1" }, contentType: "text/plain", attributes: expect.objectContaining({ enabled: true }) })]);
+  expect(entry?.versions).toEqual([
+    expect.objectContaining({
+      version: set.properties.version,
+      tags: { site: "f1" },
+      contentType: "text/plain",
+      attributes: expect.objectContaining({ enabled: true }),
+    }),
+  ]);
   expect(entry?.versions[0]).not.toHaveProperty("value");
 
   const asked = await (await fetch(`${emu.url}/_emulator/keyvault/state?secrets=true`)).text();

@@ -11,7 +11,10 @@ let client: SecretClient;
 beforeAll(async () => {
   // A small page size so that listings span several pages and the SDK has to follow nextLink.
   emu = await startTestEmulator({ keyVault: { pageSize: 2 } });
-  const cred = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, { authorityHost: emu.url, disableInstanceDiscovery: true });
+  const cred = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, {
+    authorityHost: emu.url,
+    disableInstanceDiscovery: true,
+  });
   // The challenge names https://vault.azure.net, not a parent domain of 127.0.0.1 (docs/contracts/keyvault.md §2).
   client = new SecretClient(emu.url, cred, { disableChallengeResourceVerification: true });
 });
@@ -98,12 +101,15 @@ describe("set and get", () => {
 });
 
 describe("names", () => {
-  test.each([["under_score"], ["dot.name"], ["x".repeat(128)]])("invalid name %s is refused with 400 BadParameter", async (bad) => {
-    const e = await restError(client.setSecret(bad, "v"));
-    expect(e.statusCode).toBe(400);
-    expect(e.code).toBe("BadParameter");
-    expect(e.message).toBe(`The request URI contains an invalid name: ${bad}`);
-  });
+  test.each([["under_score"], ["dot.name"], ["x".repeat(128)]])(
+    "invalid name %s is refused with 400 BadParameter",
+    async (bad) => {
+      const e = await restError(client.setSecret(bad, "v"));
+      expect(e.statusCode).toBe(400);
+      expect(e.code).toBe("BadParameter");
+      expect(e.message).toBe(`The request URI contains an invalid name: ${bad}`);
+    },
+  );
 
   test("127 characters, a leading digit and dashes are accepted", async () => {
     for (const ok of ["9".repeat(127), `1-${unique("d")}`]) {
@@ -152,7 +158,11 @@ describe("update properties", () => {
     const v1 = await client.setSecret(name, "one", { tags: { a: "1" } });
     const v2 = await client.setSecret(name, "two", { tags: { b: "2" } });
     const expiresOn = new Date(Date.now() + 86_400_000);
-    const updated = await client.updateSecretProperties(name, v1.properties.version!, { tags: { a: "updated" }, contentType: "text/plain", expiresOn });
+    const updated = await client.updateSecretProperties(name, v1.properties.version!, {
+      tags: { a: "updated" },
+      contentType: "text/plain",
+      expiresOn,
+    });
     expect(updated.tags).toEqual({ a: "updated" });
     expect(updated.contentType).toBe("text/plain");
     expect(updated.expiresOn?.getTime()).toBe(Math.floor(expiresOn.getTime() / 1000) * 1000);

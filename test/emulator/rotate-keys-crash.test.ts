@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SecretClient } from "@azure/keyvault-secrets";
+import type { SecretClient } from "@azure/keyvault-secrets";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Emulator } from "../../lib/emulator/index.ts";
 import type { LoggedRequest } from "../../lib/emulator/request-log.ts";
@@ -24,7 +24,14 @@ const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const SECRET = "func-crash-production-greeting-apim";
 const CANARY = `canary-crash-default-${randomUUID()}`;
 const world = {
-  subscriptions: [{ subscriptionId: SUB, resourceGroups: [{ name: RG, sites: [{ name: "func-crash", functions: { greeting: { keys: { default: CANARY } } } }] }] }],
+  subscriptions: [
+    {
+      subscriptionId: SUB,
+      resourceGroups: [
+        { name: RG, sites: [{ name: "func-crash", functions: { greeting: { keys: { default: CANARY } } } }] },
+      ],
+    },
+  ],
 };
 const fleet = {
   defaults: { subscriptionId: SUB, resourceGroup: RG, keys: { vaultUrl: "fromEnv" } },
@@ -52,7 +59,11 @@ interface ChildResult {
 }
 
 /** Runs the script; when `crashAfter` matches a served request, holds and drops the next one and kills the process group. */
-async function runScript(args: string[], crashAfter?: (e: LoggedRequest) => boolean, extraEnv: Record<string, string> = {}): Promise<ChildResult> {
+async function runScript(
+  args: string[],
+  crashAfter?: (e: LoggedRequest) => boolean,
+  extraEnv: Record<string, string> = {},
+): Promise<ChildResult> {
   const child: ChildProcess = spawn("npx", ["tsx", "scripts/rotate-keys.ts", "--config", configFile, ...args], {
     cwd: REPO,
     env: { ...process.env, ...emulatorEnv(emu), NO_COLOR: "1", ...extraEnv },
@@ -74,11 +85,16 @@ async function runScript(args: string[], crashAfter?: (e: LoggedRequest) => bool
       if (killedAfter || !crashAfter(logged)) return;
       killedAfter = logged;
       // Hold the next request (whatever it is) and then drop it unserved; then kill the whole process group.
-      emu.faults.add([{ kind: "latency", ms: 300, times: 1 }, { kind: "reset", times: 1 }]);
+      emu.faults.add([
+        { kind: "latency", ms: 300, times: 1 },
+        { kind: "reset", times: 1 },
+      ]);
       process.kill(-child.pid!, "SIGKILL");
     };
   }
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("exit", (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on("exit", (c, s) => resolve([c, s])),
+  );
   log.add = original;
   // Let a held request finish being dropped, then forget the faults so the next run starts clean.
   await new Promise((r) => setTimeout(r, 400));
@@ -88,7 +104,10 @@ async function runScript(args: string[], crashAfter?: (e: LoggedRequest) => bool
 }
 
 const keysOnApp = () => emu.arm.site(SUB, RG, "func-crash")!.functions.get("greeting")!.keys;
-const physical = () => Object.keys(keysOnApp()).filter((k) => k.startsWith("apim-")).sort();
+const physical = () =>
+  Object.keys(keysOnApp())
+    .filter((k) => k.startsWith("apim-"))
+    .sort();
 
 /** "At least one published key is valid on the app": the current version names a key that exists with that value. */
 async function assertPublishedValid(): Promise<string> {
@@ -111,16 +130,28 @@ describe("rotate-keys crash safety (child process killed at each point)", () => 
     const r = await runScript(["--yes", "--json"], undefined, { AZURE_LOG_LEVEL: "info" });
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as JsonOutput;
-    expect(doc.results).toEqual([expect.objectContaining({ target: "func-crash", resource: "functionKey greeting/apim", outcome: "updated" })]);
+    expect(doc.results).toEqual([
+      expect.objectContaining({ target: "func-crash", resource: "functionKey greeting/apim", outcome: "updated" }),
+    ]);
     expect(physical()).toHaveLength(1);
     expect(await assertPublishedValid()).toBe(physical()[0]);
   }, 60_000);
 
-  const points: { name: string; args: (current: string) => string[]; after: (e: LoggedRequest) => boolean; next: (current: string) => string[]; nextWrites: string[] }[] = [
+  const points: {
+    name: string;
+    args: (current: string) => string[];
+    after: (e: LoggedRequest) => boolean;
+    next: (current: string) => string[];
+    nextWrites: string[];
+  }[] = [
     {
       name: "after create (key on the app, not read back, not published)",
       args: () => ["--yes", "--force"],
-      after: (e) => e.service === "arm" && e.method === "PUT" && /\/functions\/greeting\/keys\/apim-/.test(e.path) && e.status === 201,
+      after: (e) =>
+        e.service === "arm" &&
+        e.method === "PUT" &&
+        /\/functions\/greeting\/keys\/apim-/.test(e.path) &&
+        e.status === 201,
       next: () => ["--yes"],
       // The created key is published and verified: no second PUT to ARM.
       nextWrites: ["keyvault PUT"],
@@ -136,14 +167,22 @@ describe("rotate-keys crash safety (child process killed at each point)", () => 
     {
       name: "after verify (rotation done, summary not printed)",
       args: () => ["--yes", "--force"],
-      after: (e) => e.service === "keyvault" && e.method === "GET" && /\/secrets\/[^/]+\/[0-9a-f]{32}$/.test(e.path) && e.status === 200,
+      after: (e) =>
+        e.service === "keyvault" &&
+        e.method === "GET" &&
+        /\/secrets\/[^/]+\/[0-9a-f]{32}$/.test(e.path) &&
+        e.status === 200,
       next: () => ["--yes"],
       nextWrites: [],
     },
     {
       name: "after verify, before the revoked key is deleted (--revoke)",
       args: (current) => ["--yes", "--revoke", current],
-      after: (e) => e.service === "keyvault" && e.method === "GET" && /\/secrets\/[^/]+\/[0-9a-f]{32}$/.test(e.path) && e.status === 200,
+      after: (e) =>
+        e.service === "keyvault" &&
+        e.method === "GET" &&
+        /\/secrets\/[^/]+\/[0-9a-f]{32}$/.test(e.path) &&
+        e.status === 200,
       next: (current) => ["--yes", "--revoke", current],
       // Only the delete is left; the revoked key is gone after it, and no key is created again.
       nextWrites: ["arm DELETE"],
@@ -180,7 +219,8 @@ describe("rotate-keys crash safety (child process killed at each point)", () => 
 
   test("canaries: no key value in any child's stdout or stderr (SDK logging included) or in files under the run directory", async () => {
     const values = new Set([CANARY, ...Object.values(keysOnApp())]);
-    for await (const v of kv.listPropertiesOfSecretVersions(SECRET)) values.add((await kv.getSecret(SECRET, { version: v.version! })).value!);
+    for await (const v of kv.listPropertiesOfSecretVersions(SECRET))
+      values.add((await kv.getSecret(SECRET, { version: v.version! })).value!);
     const files = readdirSync(dir).map((f) => readFileSync(join(dir, f), "utf8"));
     const haystack = [...outputs, ...files].join("\n");
     expect(outputs.join("").length).toBeGreaterThan(1000);

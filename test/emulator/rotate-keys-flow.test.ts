@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { startFleetFixture, vaultClientFor } from "../helpers/fleet-fixture.ts";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { SecretClient } from "@azure/keyvault-secrets";
+import type { SecretClient } from "@azure/keyvault-secrets";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { formatError } from "../../lib/cli/main.ts";
 import { rotateKeysCommand } from "../../lib/commands/rotate-keys.ts";
@@ -18,7 +18,13 @@ import { RG, SUB } from "../helpers/seeds.ts";
 const canary = (what: string) => `canary-${what}-${randomUUID()}`;
 // A hand-made physical-looking key from a minute ago, on both scopes: adopted (published), and flagged as shadowing.
 const SHADOW_KEY = `apim-${new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000).toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "t")}z`;
-const CANARIES = { fnDefault: canary("fn-default"), hostDefault: canary("host-default"), legacyPartner: canary("legacy-partner"), stagingDefault: canary("staging-default"), shadow: canary("shadow") };
+const CANARIES = {
+  fnDefault: canary("fn-default"),
+  hostDefault: canary("host-default"),
+  legacyPartner: canary("legacy-partner"),
+  stagingDefault: canary("staging-default"),
+  shadow: canary("shadow"),
+};
 
 const world = {
   subscriptions: [
@@ -62,7 +68,15 @@ const fleet = {
       },
     },
     { name: "func-stopped", keys: { rotate: [{ name: "apim", scope: "function", function: "greeting" }] } },
-    { name: "func-shadow", keys: { rotate: [{ name: "apim", scope: "function", function: "orders" }, { name: "_master", scope: "host", renewInPlace: true }] } },
+    {
+      name: "func-shadow",
+      keys: {
+        rotate: [
+          { name: "apim", scope: "function", function: "orders" },
+          { name: "_master", scope: "host", renewInPlace: true },
+        ],
+      },
+    },
   ],
 };
 
@@ -91,7 +105,10 @@ async function run(args: string[], at: number, opts: { env?: NodeJS.ProcessEnv }
   const io = captureIo(opts.env ?? emulatorEnv(emu));
   let code: number;
   try {
-    code = await rotateKeysCommand(["--config", configFile, ...args], io, { now: () => new Date(at), hostRetry: FAST_RETRY });
+    code = await rotateKeysCommand(["--config", configFile, ...args], io, {
+      now: () => new Date(at),
+      hostRetry: FAST_RETRY,
+    });
   } catch (e) {
     io.stderr.write(formatError(e) + "\n");
     code = 1;
@@ -106,8 +123,12 @@ const app = (name: string, slot?: string): AppState => {
 };
 const fnKeys = (name: string, fn: string, slot?: string) => app(name, slot).functions.get(fn)!.keys;
 const hostKeys = (name: string) => app(name).hostKeys.functionKeys;
-const physical = (keys: Record<string, string>, logical: string) => Object.keys(keys).filter((k) => k.startsWith(`${logical}-`)).sort();
-const writes = () => emu.log.list().filter((r) => r.service !== "entra" && ["PUT", "DELETE", "PATCH"].includes(r.method));
+const physical = (keys: Record<string, string>, logical: string) =>
+  Object.keys(keys)
+    .filter((k) => k.startsWith(`${logical}-`))
+    .sort();
+const writes = () =>
+  emu.log.list().filter((r) => r.service !== "entra" && ["PUT", "DELETE", "PATCH"].includes(r.method));
 const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "t") + "z";
 
 describe("rotate-keys against the emulator, with the real ARM pipeline and @azure/keyvault-secrets", () => {
@@ -138,7 +159,9 @@ describe("rotate-keys against the emulator, with the real ARM pipeline and @azur
   test("full rotation: create (server-generated) → read back → publish with tags → verify; the stopped app is reported, the others rotated, exit 1", async () => {
     const r = await run(["--yes", "--app", "func-{keys,stopped}"], T0);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/failed +func-stopped functionKey greeting\/apim: host unreachable: is the app running\? \(the app is Stopped/);
+    expect(r.out).toMatch(
+      /failed +func-stopped functionKey greeting\/apim: host unreachable: is the app running\? \(the app is Stopped/,
+    );
     expect(r.out).toMatch(/fix: Host unreachable: is the app running\?/);
     expect(r.out).toMatch(/Apply complete: 3 updated, 0 unchanged, 0 skipped, 1 failed\./);
 
@@ -148,7 +171,17 @@ describe("rotate-keys against the emulator, with the real ARM pipeline and @azur
     const secret = await kv.getSecret("func-keys-production-greeting-apim");
     expect(secret.value).toBe(fnKeys("func-keys", "greeting")[apim]);
     expect(secret.properties.contentType).toBe("azure-functions/function-key");
-    expect(secret.properties.tags).toMatchObject({ keyName: apim, logicalKey: "apim", site: "func-keys", slot: "production", function: "greeting", scope: "function", createdOn: new Date(T0).toISOString(), owner: "api-team", managedBy: "easyauth-fleet" });
+    expect(secret.properties.tags).toMatchObject({
+      keyName: apim,
+      logicalKey: "apim",
+      site: "func-keys",
+      slot: "production",
+      function: "greeting",
+      scope: "function",
+      createdOn: new Date(T0).toISOString(),
+      owner: "api-team",
+      managedBy: "easyauth-fleet",
+    });
     expect((await kv.getSecret("func-keys-staging-greeting-apim")).properties.tags).toMatchObject({ slot: "staging" });
     // The hand-made `partner` key stays for the grace period next to its replacement.
     expect(Object.keys(hostKeys("func-keys"))).toEqual(expect.arrayContaining(["partner", `partner-${stamp(T0)}`]));
@@ -163,7 +196,10 @@ describe("rotate-keys against the emulator, with the real ARM pipeline and @azur
     const r = await run(["--yes", "--force", "--app", "func-keys", "--slot", "staging"], T0 + 60_000);
     expect(r.code).toBe(0);
     const calls = emu.log.list().filter((l) => l.service !== "entra");
-    const summary = calls.map((c) => `${c.service} ${c.method} ${c.path.replace(/^.*\/sites\/func-keys\/slots\/staging/, "").replace(/\/[0-9a-f]{32}$/, "/{version}")} ${c.status}`);
+    const summary = calls.map(
+      (c) =>
+        `${c.service} ${c.method} ${c.path.replace(/^.*\/sites\/func-keys\/slots\/staging/, "").replace(/\/[0-9a-f]{32}$/, "/{version}")} ${c.status}`,
+    );
     expect(summary).toEqual([
       "arm POST /functions/greeting/listkeys 200", // observe: the function's keys
       "keyvault GET /secrets/func-keys-staging-greeting-apim/ 401", // Key Vault challenge (once per client)
@@ -174,7 +210,9 @@ describe("rotate-keys against the emulator, with the real ARM pipeline and @azur
       "keyvault PUT /secrets/func-keys-staging-greeting-apim 200", // publish a new version with tags
       "keyvault GET /secrets/func-keys-staging-greeting-apim/{version} 200", // verify that version
     ]);
-    process.stdout.write(`calls per key rotation: ${calls.filter((c) => c.status !== 401).length} (${calls.filter((c) => c.service === "arm").length} ARM, ${calls.filter((c) => c.service === "keyvault" && c.status !== 401).length} Key Vault) + 1 Key Vault challenge per process\n`);
+    process.stdout.write(
+      `calls per key rotation: ${calls.filter((c) => c.status !== 401).length} (${calls.filter((c) => c.service === "arm").length} ARM, ${calls.filter((c) => c.service === "keyvault" && c.status !== 401).length} Key Vault) + 1 Key Vault challenge per process\n`,
+    );
   });
 
   test("a second run inside the grace period changes nothing: exit 0, zero writes", async () => {
@@ -183,7 +221,13 @@ describe("rotate-keys against the emulator, with the real ARM pipeline and @azur
     expect(r.out).toMatch(/^Plan: 0 to change, 0 to add, 0 to remove, 3 unchanged\.$/m);
     expect(writes()).toEqual([]);
     // A no-op costs one listkeys per function and Key Vault read per key (host keys only where a host key is managed).
-    expect(emu.log.list().filter((l) => l.service === "arm").map((l) => `${l.method} ${l.path.split("/sites/")[1]}`).sort()).toEqual([
+    expect(
+      emu.log
+        .list()
+        .filter((l) => l.service === "arm")
+        .map((l) => `${l.method} ${l.path.split("/sites/")[1]}`)
+        .sort(),
+    ).toEqual([
       "POST func-keys/functions/greeting/listkeys",
       "POST func-keys/host/default/listkeys",
       "POST func-keys/slots/staging/functions/greeting/listkeys",
@@ -220,14 +264,28 @@ describe("rotate-keys against the emulator, with the real ARM pipeline and @azur
   test("a delete that finds the key already gone (404, e.g. removed by a person meanwhile) counts as done", async () => {
     const t = T0 + 8 * H;
     await run(["--yes", "--force", "--app", "func-keys", "--slot", "production"], t);
-    emu.faults.add({ service: "arm", method: "DELETE", path: "/sites/func-keys/functions/greeting/keys/", kind: "status", status: 404, code: "NotFound", times: 1 });
+    emu.faults.add({
+      service: "arm",
+      method: "DELETE",
+      path: "/sites/func-keys/functions/greeting/keys/",
+      kind: "status",
+      status: 404,
+      code: "NotFound",
+      times: 1,
+    });
     const r = await run(["--yes", "--app", "func-keys", "--slot", "production"], t + 4.5 * H);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/apim-\S+ was already gone/);
   });
 
   test("host not reachable for a moment: retried with back-off, then the rotation goes on", async () => {
-    emu.faults.add({ service: "arm", method: "POST", path: "/sites/func-keys/slots/staging/functions/greeting/listkeys$", kind: "host-unavailable", times: 2 });
+    emu.faults.add({
+      service: "arm",
+      method: "POST",
+      path: "/sites/func-keys/slots/staging/functions/greeting/listkeys$",
+      kind: "host-unavailable",
+      times: 2,
+    });
     const r = await run(["--yes", "--force", "--app", "func-keys", "--slot", "staging"], T0 + 10 * H);
     expect(r.code).toBe(0);
     const listkeys = emu.log.list().filter((l) => l.path.endsWith("/slots/staging/functions/greeting/listkeys"));
@@ -238,7 +296,9 @@ describe("rotate-keys against the emulator, with the real ARM pipeline and @azur
     emu.faults.add({ service: "arm", path: "/sites/func-keys/slots/staging/", kind: "host-unavailable" });
     const r = await run(["--yes", "--force", "--app", "func-keys"], T0 + 11 * H);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/failed +func-keys\/staging functionKey greeting\/apim: host unreachable: is the app running\? \(3 attempts; last answer: 400 BadRequest/);
+    expect(r.out).toMatch(
+      /failed +func-keys\/staging functionKey greeting\/apim: host unreachable: is the app running\? \(3 attempts; last answer: 400 BadRequest/,
+    );
     expect(r.out).toMatch(/updated +func-keys functionKey greeting\/apim/);
     expect(emu.log.list().filter((l) => l.path.includes("/slots/staging/") && l.status === 400)).toHaveLength(3);
   });
@@ -253,7 +313,9 @@ describe("rotate-keys against the emulator, with the real ARM pipeline and @azur
     expect(after).not.toContain(current);
     expect(after).toContain(`apim-${stamp(t)}`);
     expect(after.length).toBe(before.length);
-    expect((await kv.getSecret("func-keys-production-greeting-apim")).properties.tags!.keyName).toBe(`apim-${stamp(t)}`);
+    expect((await kv.getSecret("func-keys-production-greeting-apim")).properties.tags!.keyName).toBe(
+      `apim-${stamp(t)}`,
+    );
     const order = writes().map((w) => `${w.service} ${w.method}`);
     expect(order).toEqual(["arm PUT", "keyvault PUT", "arm DELETE"]);
   });
@@ -269,11 +331,15 @@ describe("rotate-keys against the emulator, with the real ARM pipeline and @azur
   test("shadowing is flagged; _master is refused without --allow-no-overlap and renewed in place with it", async () => {
     const r = await run(["--yes", "--app", "func-shadow"], T0);
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`warning: key '${SHADOW_KEY}' also exists among the host keys: a function key shadows the host key of the same name for its function`);
+    expect(r.out).toContain(
+      `warning: key '${SHADOW_KEY}' also exists among the host keys: a function key shadows the host key of the same name for its function`,
+    );
     // The seeded key had never been published: it is adopted (published), not replaced.
     expect(physical(fnKeys("func-shadow", "orders"), "apim")).toEqual([SHADOW_KEY]);
     // _master was never published: its current value is published (no renewal needed, so no refusal).
-    expect((await kv.getSecret("func-shadow-production-host-_master".replace("_", "-"))).value).toBe(app("func-shadow").hostKeys.masterKey);
+    expect((await kv.getSecret("func-shadow-production-host-_master".replace("_", "-"))).value).toBe(
+      app("func-shadow").hostKeys.masterKey,
+    );
 
     const refused = await run(["--yes", "--app", "func-shadow", "--force"], T0 + H);
     expect(refused.out).toMatch(/! func-shadow {2}masterKey _master .*skipped: '_master' can only be renewed in place/);
@@ -284,17 +350,25 @@ describe("rotate-keys against the emulator, with the real ARM pipeline and @azur
     expect(renewed.code).toBe(0);
     expect(renewed.out).toMatch(/warning: no overlap: renewing '_master'/);
     expect(app("func-shadow").hostKeys.masterKey).not.toBe(master);
-    expect((await kv.getSecret("func-shadow-production-host--master")).value).toBe(app("func-shadow").hostKeys.masterKey);
+    expect((await kv.getSecret("func-shadow-production-host--master")).value).toBe(
+      app("func-shadow").hostKeys.masterKey,
+    );
   });
 
   test("--plan-out then --plan a few minutes later: generated names differ, the plan still applies", async () => {
     const planFile = join(dir, "keys.plan.json");
     const t = T0 + 20 * H;
-    const dry = await run(["--dry-run", "--plan-out", planFile, "--force", "--app", "func-keys", "--slot", "staging"], t);
+    const dry = await run(
+      ["--dry-run", "--plan-out", planFile, "--force", "--app", "func-keys", "--slot", "staging"],
+      t,
+    );
     expect(dry.code).toBe(0);
     expect(statSync(planFile).mode & 0o777).toBe(0o600);
     expect(readFileSync(planFile, "utf8")).toContain(`apim-${stamp(t)}`);
-    const applied = await run(["--plan", planFile, "--force", "--app", "func-keys", "--slot", "staging"], t + 3 * 60_000);
+    const applied = await run(
+      ["--plan", planFile, "--force", "--app", "func-keys", "--slot", "staging"],
+      t + 3 * 60_000,
+    );
     expect(applied.code).toBe(0);
     expect(physical(fnKeys("func-keys", "greeting", "staging"), "apim")).toContain(`apim-${stamp(t + 3 * 60_000)}`);
     // Applying the same saved plan again is refused: the key set it was made from has changed.
@@ -306,7 +380,13 @@ describe("rotate-keys against the emulator, with the real ARM pipeline and @azur
   test("a create the service did not keep: verification error, nothing published, nothing deleted", async () => {
     const before = (await kv.getSecret("func-keys-staging-greeting-apim")).properties.version;
     const keysBefore = Object.keys(fnKeys("func-keys", "greeting", "staging")).sort();
-    emu.faults.add({ service: "arm", method: "PUT", path: "/slots/staging/functions/greeting/keys/", kind: "not-persisted", times: 1 });
+    emu.faults.add({
+      service: "arm",
+      method: "PUT",
+      path: "/slots/staging/functions/greeting/keys/",
+      kind: "not-persisted",
+      times: 1,
+    });
     const r = await run(["--yes", "--force", "--app", "func-keys", "--slot", "staging"], T0 + 30 * H);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/listkeys does not show it; nothing was published or deleted/);
@@ -318,7 +398,11 @@ describe("rotate-keys against the emulator, with the real ARM pipeline and @azur
     const r = await run(["--yes", "--json", "--app", "func-keys"], T0 + 40 * H);
     const doc = JSON.parse(r.out) as JsonOutput;
     expect(doc.command).toBe("rotate-keys");
-    expect(doc.results.map((x) => `${x.target} ${x.resource}`).sort()).toEqual(["func-keys functionKey greeting/apim", "func-keys hostKey partner", "func-keys/staging functionKey greeting/apim"]);
+    expect(doc.results.map((x) => `${x.target} ${x.resource}`).sort()).toEqual([
+      "func-keys functionKey greeting/apim",
+      "func-keys hostKey partner",
+      "func-keys/staging functionKey greeting/apim",
+    ]);
   });
 
   test("canaries: no key value ever appeared in stdout, stderr, plan files or files the runs wrote", async () => {
@@ -326,10 +410,17 @@ describe("rotate-keys against the emulator, with the real ARM pipeline and @azur
     for (const s of emu.arm.sitesIn(SUB, RG)) {
       for (const a of [s, ...s.slots.values()]) {
         for (const f of a.functions.values()) for (const v of Object.values(f.keys)) values.add(v);
-        for (const v of [a.hostKeys.masterKey, ...Object.values(a.hostKeys.functionKeys), ...Object.values(a.hostKeys.systemKeys)]) values.add(v);
+        for (const v of [
+          a.hostKeys.masterKey,
+          ...Object.values(a.hostKeys.functionKeys),
+          ...Object.values(a.hostKeys.systemKeys),
+        ])
+          values.add(v);
       }
     }
-    for await (const p of kv.listPropertiesOfSecrets()) for await (const v of kv.listPropertiesOfSecretVersions(p.name)) values.add((await kv.getSecret(p.name, { version: v.version! })).value!);
+    for await (const p of kv.listPropertiesOfSecrets())
+      for await (const v of kv.listPropertiesOfSecretVersions(p.name))
+        values.add((await kv.getSecret(p.name, { version: v.version! })).value!);
     const files = readdirSync(dir).map((f) => readFileSync(join(dir, f), "utf8"));
     const logged = JSON.stringify(emu.log.list());
     const haystack = [...outputs, ...files, logged].join("\n");

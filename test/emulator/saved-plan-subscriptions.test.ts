@@ -17,7 +17,20 @@ const site = (sub: string) => `/subscriptions/${sub}/resourceGroups/${RG}/provid
 const world = {
   subscriptions: [SUB, SUB_B].map((subscriptionId, i) => ({
     subscriptionId,
-    resourceGroups: [{ name: RG, sites: [{ name: "func-x", authV2: i === 0 ? { platform: { enabled: true }, globalValidation: { requireAuthentication: true } } : { platform: { enabled: true } } }] }],
+    resourceGroups: [
+      {
+        name: RG,
+        sites: [
+          {
+            name: "func-x",
+            authV2:
+              i === 0
+                ? { platform: { enabled: true }, globalValidation: { requireAuthentication: true } }
+                : { platform: { enabled: true } },
+          },
+        ],
+      },
+    ],
   })),
 };
 const fleet = {
@@ -37,7 +50,10 @@ afterAll(() => emu?.close());
 const run = async (args: string[]) => {
   const io = captureIo(emulatorEnv(emu));
   // The entry point turns a thrown error into exit 1 and its message on stderr; so does this.
-  const code = await configureAuthCommand(["--config", configFile, "--backup-dir", join(dir, "backups"), ...args], io).catch((e: unknown) => {
+  const code = await configureAuthCommand(
+    ["--config", configFile, "--backup-dir", join(dir, "backups"), ...args],
+    io,
+  ).catch((e: unknown) => {
     io.stderr.write(formatError(e));
     return 1;
   });
@@ -66,10 +82,18 @@ describe("saved plans match targets by subscription, resource group, app and slo
 
   test("a change in one subscription's app makes the plan stale; the same app in the other subscription is not mistaken for it", async () => {
     const planFile = join(dir, "stale.plan.json");
-    await toolArmClient(emu).put(`${site(SUB_B)}/config/authsettingsV2`, { properties: { platform: { enabled: true }, globalValidation: { requireAuthentication: false } } });
+    await toolArmClient(emu).put(`${site(SUB_B)}/config/authsettingsV2`, {
+      properties: { platform: { enabled: true }, globalValidation: { requireAuthentication: false } },
+    });
     expect((await run(["--dry-run", "--plan-out", planFile])).code).toBe(0);
     // Someone edits the app in the first subscription, which the plan holds as unchanged.
-    await toolArmClient(emu).put(`${site(SUB)}/config/authsettingsV2`, { properties: { platform: { enabled: true }, globalValidation: { requireAuthentication: true }, login: { preserveUrlFragmentsForLogins: true } } });
+    await toolArmClient(emu).put(`${site(SUB)}/config/authsettingsV2`, {
+      properties: {
+        platform: { enabled: true },
+        globalValidation: { requireAuthentication: true },
+        login: { preserveUrlFragmentsForLogins: true },
+      },
+    });
     const stale = await run(["--plan", planFile]);
     expect(stale.code).toBe(1);
     expect(stale.err).toMatch(/stale/);

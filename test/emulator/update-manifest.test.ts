@@ -24,7 +24,11 @@ interface App {
   appId: string;
   uniqueName: string;
   identifierUris: string[];
-  api: { requestedAccessTokenVersion: number | null; oauth2PermissionScopes: Array<{ id: string; value: string; isEnabled: boolean }>; preAuthorizedApplications: Array<{ appId: string; delegatedPermissionIds: string[] }> };
+  api: {
+    requestedAccessTokenVersion: number | null;
+    oauth2PermissionScopes: Array<{ id: string; value: string; isEnabled: boolean }>;
+    preAuthorizedApplications: Array<{ appId: string; delegatedPermissionIds: string[] }>;
+  };
   appRoles: Array<{ id: string; value: string }>;
   requiredResourceAccess: Array<{ resourceAppId: string; resourceAccess: Array<{ id: string; type: string }> }>;
 }
@@ -44,7 +48,13 @@ interface Grant {
 const registration = (uniqueName: string, extra: Record<string, unknown> = {}) => ({
   uniqueName,
   displayName: `${uniqueName} (test)`,
-  scopes: [{ value: "Greeting.Read", adminConsentDisplayName: "Read API Greetings", adminConsentDescription: "Allows the user to see greetings from the API." }],
+  scopes: [
+    {
+      value: "Greeting.Read",
+      adminConsentDisplayName: "Read API Greetings",
+      adminConsentDescription: "Allows the user to see greetings from the API.",
+    },
+  ],
   requiredResourceAccess: [{ resource: "arm", scopes: ["user_impersonation"] }],
   appRoleAssignmentRequired: true,
   adminConsent: true,
@@ -59,7 +69,10 @@ let n = 0;
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  const credential = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, { authorityHost: emu.url, disableInstanceDiscovery: true });
+  const credential = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, {
+    authorityHost: emu.url,
+    disableInstanceDiscovery: true,
+  });
   graph = graphClientFor(emu, { credential: credential, scopes: ["https://graph.microsoft.com/.default"] });
   dir = mkdtempSync(join(tmpdir(), "update-manifest-"));
 });
@@ -78,7 +91,10 @@ async function setGraphOptions(options: Record<string, unknown>): Promise<void> 
 /** A one-app fleet file with this registration. */
 function fleet(reg: Record<string, unknown>, name = `func-${++n}`): string {
   const file = join(dir, `${name}-${n}.yaml`);
-  writeFileSync(file, YAML.stringify({ defaults: { subscriptionId: SUB, resourceGroup: "rg-api" }, apps: [{ name, registration: reg }] }));
+  writeFileSync(
+    file,
+    YAML.stringify({ defaults: { subscriptionId: SUB, resourceGroup: "rg-api" }, apps: [{ name, registration: reg }] }),
+  );
   return file;
 }
 
@@ -96,13 +112,18 @@ async function run(config: string, args: string[]) {
 
 const graphCalls = (): LoggedRequest[] => emu.log.list().filter((r) => r.service === "graph");
 const graphWrites = () => graphCalls().filter((r) => r.method !== "GET");
-const byUniqueName = async (u: string): Promise<App[]> => (await graph.api("/applications").filter(`uniqueName eq '${u}'`).get()).value;
+const byUniqueName = async (u: string): Promise<App[]> =>
+  (await graph.api("/applications").filter(`uniqueName eq '${u}'`).get()).value;
 const spOf = (appId: string): Promise<Sp> => graph.api(`/servicePrincipals(appId='${appId}')`).get();
-const grantsOf = async (spId: string): Promise<Grant[]> => (await graph.api("/oauth2PermissionGrants").filter(`clientId eq '${spId}'`).get()).value;
+const grantsOf = async (spId: string): Promise<Grant[]> =>
+  (await graph.api("/oauth2PermissionGrants").filter(`clientId eq '${spId}'`).get()).value;
 const armSpId = async () => ((await graph.api(`/servicePrincipals(appId='${ARM_APP_ID}')`).get()) as Sp).id;
 
-
-const summary = (calls: LoggedRequest[]) => ({ total: calls.length, reads: calls.filter((c) => c.method === "GET").length, writes: calls.filter((c) => c.method !== "GET").length });
+const summary = (calls: LoggedRequest[]) => ({
+  total: calls.length,
+  reads: calls.filter((c) => c.method === "GET").length,
+  writes: calls.filter((c) => c.method !== "GET").length,
+});
 const measured: Record<string, ReturnType<typeof summary>> = {};
 
 describe("update-manifest through the emulator with the real Graph client", () => {
@@ -118,7 +139,9 @@ describe("update-manifest through the emulator with the real Graph client", () =
     emu.log.clear();
     const applied = await run(config, ["--yes"]);
     expect(applied.code, applied.err).toBe(0);
-    expect(applied.out).toMatch(/updated +func-\d+ application\(uniqueName='greeting-api'\): created, appId [0-9a-f-]{36}/);
+    expect(applied.out).toMatch(
+      /updated +func-\d+ application\(uniqueName='greeting-api'\): created, appId [0-9a-f-]{36}/,
+    );
     measured.create = summary(graphCalls());
     expect(graphWrites().map((w) => `${w.method} ${w.path.replace(/[0-9a-f-]{36}/g, "{id}")} ${w.status}`)).toEqual([
       "PATCH /v1.0/applications(uniqueName='greeting-api') 201",
@@ -133,10 +156,18 @@ describe("update-manifest through the emulator with the real Graph client", () =
     const scope = app!.api.oauth2PermissionScopes.find((s) => s.value === "Greeting.Read")!;
     expect(scope.isEnabled).toBe(true);
     expect(app!.api.preAuthorizedApplications).toEqual([{ appId: CLI, delegatedPermissionIds: [scope.id] }]);
-    expect(app!.requiredResourceAccess).toEqual([{ resourceAppId: ARM_APP_ID, resourceAccess: [{ id: "41094075-9dad-400e-a0bd-54e686782033", type: "Scope" }] }]);
+    expect(app!.requiredResourceAccess).toEqual([
+      { resourceAppId: ARM_APP_ID, resourceAccess: [{ id: "41094075-9dad-400e-a0bd-54e686782033", type: "Scope" }] },
+    ]);
     const sp = await spOf(app!.appId);
     expect(sp.appRoleAssignmentRequired).toBe(true);
-    expect(await grantsOf(sp.id)).toEqual([expect.objectContaining({ consentType: "AllPrincipals", resourceId: await armSpId(), scope: "user_impersonation" })]);
+    expect(await grantsOf(sp.id)).toEqual([
+      expect.objectContaining({
+        consentType: "AllPrincipals",
+        resourceId: await armSpId(),
+        scope: "user_impersonation",
+      }),
+    ]);
 
     emu.log.clear();
     const again = await run(config, ["--dry-run", "--detailed-exitcode"]);
@@ -163,7 +194,14 @@ describe("update-manifest through the emulator with the real Graph client", () =
     const config = fleet(registration("raced-api"));
     // Hold both upserts for 2 s so both runs have observed "missing" before either create lands, also on a slow or
     // loaded machine: without this, one run can finish before the other looks, and no race takes place.
-    emu.faults.add({ service: "graph", method: "PATCH", path: "applications\\(uniqueName='raced-api'\\)$", kind: "latency", ms: 2000, times: 2 });
+    emu.faults.add({
+      service: "graph",
+      method: "PATCH",
+      path: "applications\\(uniqueName='raced-api'\\)$",
+      kind: "latency",
+      ms: 2000,
+      times: 2,
+    });
     const [a, b] = await Promise.all([run(config, ["--yes"]), run(config, ["--yes"])]);
     expect([a.code, b.code], a.err + b.err).toEqual([0, 0]);
     const apps = await byUniqueName("raced-api");
@@ -179,25 +217,55 @@ describe("update-manifest through the emulator with the real Graph client", () =
   });
 
   test("removing a scope takes two PATCHes (disable, then remove); ids of the others never change", async () => {
-    const both = registration("scoped-api", { scopes: [{ value: "Greeting.Read" }, { value: "Greeting.Write" }], preAuthorizedApplications: [{ appId: CLI, scopes: ["Greeting.Read", "Greeting.Write"] }] });
+    const both = registration("scoped-api", {
+      scopes: [{ value: "Greeting.Read" }, { value: "Greeting.Write" }],
+      preAuthorizedApplications: [{ appId: CLI, scopes: ["Greeting.Read", "Greeting.Write"] }],
+    });
     expect((await run(fleet(both), ["--yes"])).code).toBe(0);
     const [before] = await byUniqueName("scoped-api");
     const readId = before!.api.oauth2PermissionScopes.find((s) => s.value === "Greeting.Read")!.id;
 
     emu.log.clear();
-    const fewer = await run(fleet({ ...both, scopes: { mode: "exact", values: [{ value: "Greeting.Read" }] }, preAuthorizedApplications: [{ appId: CLI, scopes: ["Greeting.Read"] }] }), ["--yes"]);
+    const fewer = await run(
+      fleet({
+        ...both,
+        scopes: { mode: "exact", values: [{ value: "Greeting.Read" }] },
+        preAuthorizedApplications: [{ appId: CLI, scopes: ["Greeting.Read"] }],
+      }),
+      ["--yes"],
+    );
     expect(fewer.code, fewer.err).toBe(0);
     expect(fewer.out).toMatch(/- api\.oauth2PermissionScopes\[Greeting\.Write\]/);
     expect(fewer.out).toMatch(/warning: scope Greeting\.Write: disabled first, then changed or removed/);
-    expect(graphWrites().map((w) => `${w.method} ${w.path.replace(/[0-9a-f-]{36}/g, "{id}")}`)).toEqual(["PATCH /v1.0/applications/{id}", "PATCH /v1.0/applications/{id}"]);
+    expect(graphWrites().map((w) => `${w.method} ${w.path.replace(/[0-9a-f-]{36}/g, "{id}")}`)).toEqual([
+      "PATCH /v1.0/applications/{id}",
+      "PATCH /v1.0/applications/{id}",
+    ]);
     measured.change = summary(graphCalls());
     const [after] = await byUniqueName("scoped-api");
-    expect(after!.api.oauth2PermissionScopes.map((s) => [s.id, s.value, s.isEnabled])).toEqual([[readId, "Greeting.Read", true]]);
+    expect(after!.api.oauth2PermissionScopes.map((s) => [s.id, s.value, s.isEnabled])).toEqual([
+      [readId, "Greeting.Read", true],
+    ]);
     expect(after!.api.preAuthorizedApplications).toEqual([{ appId: CLI, delegatedPermissionIds: [readId] }]);
   });
 
   test("the emulator's rule fires when an enabled scope is removed in one PATCH (called directly)", async () => {
-    const app: App = await graph.api("/applications").post({ displayName: "one-write", signInAudience: "AzureADMyOrg", api: { oauth2PermissionScopes: [{ id: "1b4f816e-5eaf-48b9-8613-7923830595ad", value: "Gone.Read", type: "User", isEnabled: true, adminConsentDisplayName: "x", adminConsentDescription: "x" }] } });
+    const app: App = await graph.api("/applications").post({
+      displayName: "one-write",
+      signInAudience: "AzureADMyOrg",
+      api: {
+        oauth2PermissionScopes: [
+          {
+            id: "1b4f816e-5eaf-48b9-8613-7923830595ad",
+            value: "Gone.Read",
+            type: "User",
+            isEnabled: true,
+            adminConsentDisplayName: "x",
+            adminConsentDescription: "x",
+          },
+        ],
+      },
+    });
     const e = await graphError(graph.api(`/applications/${app.id}`).patch({ api: { oauth2PermissionScopes: [] } }));
     expect([e.statusCode, e.code]).toEqual([400, "CannotDeleteOrUpdateEnabledEntitlement"]);
     const still: App = await graph.api(`/applications/${app.id}`).get();
@@ -205,10 +273,16 @@ describe("update-manifest through the emulator with the real Graph client", () =
   });
 
   test("a non-default identifier URI on an unverified domain: clear error and nothing written (create and update)", async () => {
-    const bad = await run(fleet(registration("unverified-api", { identifierUris: ["https://contoso.com/greeting"] })), ["--yes"]);
+    const bad = await run(fleet(registration("unverified-api", { identifierUris: ["https://contoso.com/greeting"] })), [
+      "--yes",
+    ]);
     expect(bad.code).toBe(1);
-    expect(bad.out).toMatch(/warning: identifier URI https:\/\/contoso\.com\/greeting: Graph accepts it only on a verified domain/);
-    expect(bad.out).toMatch(/failed +func-\d+ application\(uniqueName='unverified-api'\): .*400 HostNameNotOnVerifiedDomain: Values of identifierUris property must use a verified domain/);
+    expect(bad.out).toMatch(
+      /warning: identifier URI https:\/\/contoso\.com\/greeting: Graph accepts it only on a verified domain/,
+    );
+    expect(bad.out).toMatch(
+      /failed +func-\d+ application\(uniqueName='unverified-api'\): .*400 HostNameNotOnVerifiedDomain: Values of identifierUris property must use a verified domain/,
+    );
     expect(bad.out).toMatch(/fix: Use api:\/\/\{appId\} \(always accepted\), or add and verify the domain/);
     // The URI went into the create itself, so the refusal left no application behind, and nothing after it ran.
     expect(await byUniqueName("unverified-api")).toEqual([]);
@@ -219,15 +293,28 @@ describe("update-manifest through the emulator with the real Graph client", () =
     expect((await run(fleet(okConfig), ["--yes"])).code).toBe(0);
     const [before] = await byUniqueName("verified-api");
     emu.log.clear();
-    const update = await run(fleet({ ...okConfig, scopes: [{ value: "Greeting.Read" }, { value: "Greeting.Write" }], identifierUris: ["https://contoso.com/verified"] }), ["--yes"]);
+    const update = await run(
+      fleet({
+        ...okConfig,
+        scopes: [{ value: "Greeting.Read" }, { value: "Greeting.Write" }],
+        identifierUris: ["https://contoso.com/verified"],
+      }),
+      ["--yes"],
+    );
     expect(update.code).toBe(1);
     expect(update.out).toMatch(/HostNameNotOnVerifiedDomain/);
     expect(graphWrites().map((w) => `${w.method} ${w.status}`)).toEqual(["PATCH 400"]);
     const [after] = await byUniqueName("verified-api");
     expect(after).toEqual(before);
     // A URI on a verified domain is accepted.
-    expect((await run(fleet({ ...okConfig, identifierUris: ["https://emulated.onmicrosoft.com/verified"] }), ["--yes"])).code).toBe(0);
-    expect((await byUniqueName("verified-api"))[0]!.identifierUris).toEqual([`api://${before!.appId}`, "https://emulated.onmicrosoft.com/verified"]);
+    expect(
+      (await run(fleet({ ...okConfig, identifierUris: ["https://emulated.onmicrosoft.com/verified"] }), ["--yes"]))
+        .code,
+    ).toBe(0);
+    expect((await byUniqueName("verified-api"))[0]!.identifierUris).toEqual([
+      `api://${before!.appId}`,
+      "https://emulated.onmicrosoft.com/verified",
+    ]);
   });
 
   test("consent grant: created once, merged afterwards (PATCH, never a second grant), never shrunk", async () => {
@@ -242,15 +329,30 @@ describe("update-manifest through the emulator with the real Graph client", () =
     const r = await run(config, ["--yes"]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/~ oauth2PermissionGrant\[arm\] {2}"openid" → "openid user_impersonation"/);
-    expect(graphWrites().map((w) => `${w.method} ${w.path}`)).toEqual([`PATCH /v1.0/oauth2PermissionGrants/${grant!.id}`]);
-    expect(await grantsOf(sp.id)).toEqual([expect.objectContaining({ id: grant!.id, scope: "openid user_impersonation" })]);
+    expect(graphWrites().map((w) => `${w.method} ${w.path}`)).toEqual([
+      `PATCH /v1.0/oauth2PermissionGrants/${grant!.id}`,
+    ]);
+    expect(await grantsOf(sp.id)).toEqual([
+      expect.objectContaining({ id: grant!.id, scope: "openid user_impersonation" }),
+    ]);
   });
 
   test("a 503 on the grant POST: the SDK does not retry the POST, the tool retries once, one grant exists", async () => {
-    emu.faults.add({ service: "graph", method: "POST", path: "oauth2PermissionGrants$", kind: "status", status: 503, times: 1 });
+    emu.faults.add({
+      service: "graph",
+      method: "POST",
+      path: "oauth2PermissionGrants$",
+      kind: "status",
+      status: 503,
+      times: 1,
+    });
     const r = await run(fleet(registration("flaky-api")), ["--yes"]);
     expect(r.code, r.out + r.err).toBe(0);
-    expect(graphCalls().filter((c) => c.method === "POST").map((c) => c.status)).toEqual([503, 201]);
+    expect(
+      graphCalls()
+        .filter((c) => c.method === "POST")
+        .map((c) => c.status),
+    ).toEqual([503, 201]);
     const [app] = await byUniqueName("flaky-api");
     expect(await grantsOf((await spOf(app!.appId)).id)).toHaveLength(1);
   });
@@ -276,11 +378,17 @@ describe("update-manifest through the emulator with the real Graph client", () =
     await setGraphOptions({ visibilityDelayMs: 0 });
     emu.log.clear();
     expect((await run(fleet(registration("fast-api")), ["--yes"])).code).toBe(0);
-    expect(graphCalls().filter((c) => c.status >= 400).map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual(["GET /v1.0/applications(uniqueName='fast-api') 404"]);
+    expect(
+      graphCalls()
+        .filter((c) => c.status >= 400)
+        .map((c) => `${c.method} ${c.path} ${c.status}`),
+    ).toEqual(["GET /v1.0/applications(uniqueName='fast-api') 404"]);
   });
 
   test("bad input: invalid config or --slot → exit 1 with the fix, and no request at all", async () => {
-    const bad = await run(fleet({ uniqueName: "x", scopes: [{ value: "has space" }], adminConsent: ["nope"] }), ["--yes"]);
+    const bad = await run(fleet({ uniqueName: "x", scopes: [{ value: "has space" }], adminConsent: ["nope"] }), [
+      "--yes",
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/registration\.scopes\[0\]\.value/);
     expect(bad.err).toMatch(/registration\.adminConsent/);
@@ -299,7 +407,9 @@ describe("update-manifest through the emulator with the real Graph client", () =
     const doc = JSON.parse(planned.out) as { formatVersion: number; results: Array<{ outcome: string }> };
     const validate = jsonOutputValidator();
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
-    expect(doc.results).toEqual([expect.objectContaining({ outcome: "planned", resource: "application(uniqueName='json-api')" })]);
+    expect(doc.results).toEqual([
+      expect.objectContaining({ outcome: "planned", resource: "application(uniqueName='json-api')" }),
+    ]);
     const applied = await run(config, ["--plan", planFile]);
     expect(applied.code, applied.out + applied.err).toBe(0);
     expect(await byUniqueName("json-api")).toHaveLength(1);

@@ -6,12 +6,22 @@ import type { Emulator } from "../../lib/emulator/index.ts";
 import { emulatorEnv } from "./emulator.ts";
 
 export function credentialFor(emu: Emulator): ClientSecretCredential {
-  return new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, { authorityHost: emu.url, disableInstanceDiscovery: true });
+  return new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, {
+    authorityHost: emu.url,
+    disableInstanceDiscovery: true,
+  });
 }
 
 /** The real SDK client, wired as docs/contracts/arm.md §8 describes (custom endpoint + explicit credentials.scopes). */
-export function sdkClient(emu: Emulator, credential: TokenCredential = credentialFor(emu), scope = "https://management.azure.com/.default"): WebSiteManagementClient {
-  return new WebSiteManagementClient(credential, emu.subscriptionId, { endpoint: emu.url, credentials: { scopes: [scope] } });
+export function sdkClient(
+  emu: Emulator,
+  credential: TokenCredential = credentialFor(emu),
+  scope = "https://management.azure.com/.default",
+): WebSiteManagementClient {
+  return new WebSiteManagementClient(credential, emu.subscriptionId, {
+    endpoint: emu.url,
+    credentials: { scopes: [scope] },
+  });
 }
 
 /** The tool's raw-JSON ARM client, from the env the emulator prints. */
@@ -25,5 +35,9 @@ export async function adminGet<T>(emu: Emulator, path: string): Promise<T> {
 }
 
 export async function adminPost(emu: Emulator, path: string, body: unknown): Promise<Response> {
-  return fetch(`${emu.url}/_emulator/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return fetch(`${emu.url}/_emulator/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 }

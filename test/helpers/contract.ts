@@ -12,12 +12,14 @@ function rewriteRefs(node: unknown, closed: boolean): unknown {
   if (typeof node !== "object" || node === null) return node;
   const out: Schema = {};
   for (const [k, v] of Object.entries(node)) {
-    if (k === "$ref" && typeof v === "string") out[k] = v.replace("./CommonDefinitions.json#", "common#").replace(/^#\/definitions\//, "web#/definitions/");
+    if (k === "$ref" && typeof v === "string")
+      out[k] = v.replace("./CommonDefinitions.json#", "common#").replace(/^#\/definitions\//, "web#/definitions/");
     else if (k.startsWith("x-ms-") || k === "example" || k === "discriminator") continue;
     else out[k] = rewriteRefs(v, closed);
   }
   // "Closed" schemas refuse properties the spec does not define, so the emulator cannot invent fields unnoticed.
-  if (closed && out.type === "object" && out.properties && !("additionalProperties" in out) && !out.allOf) out.additionalProperties = false;
+  if (closed && out.type === "object" && out.properties && !("additionalProperties" in out) && !out.allOf)
+    out.additionalProperties = false;
   return out;
 }
 
@@ -32,7 +34,9 @@ export function webSchemas(opts: { closed?: boolean } = {}): (definition: string
   delete commonDefs.ProxyOnlyResource!.additionalProperties;
   ajv.addSchema({ $id: "common", definitions: commonDefs });
   return (definition) => {
-    const ref = definition.startsWith("common:") ? `common#/definitions/${definition.slice(7)}` : `web#/definitions/${definition}`;
+    const ref = definition.startsWith("common:")
+      ? `common#/definitions/${definition.slice(7)}`
+      : `web#/definitions/${definition}`;
     const v = ajv.getSchema(ref);
     if (!v) throw new Error(`No definition ${definition}`);
     return v;
@@ -46,5 +50,7 @@ export function errorsOf(v: ValidateFunction): string {
 /** Validator for the `--json` output of every writing command (docs/json-output.schema.json, draft 2020-12). */
 export function jsonOutputValidator(): ValidateFunction {
   // Formats (date-time) are not checked: ajv-formats is not a dependency, and createdAt is asserted where it matters.
-  return new Ajv2020({ strict: false, validateFormats: false }).compile(JSON.parse(readFileSync(new URL("../../docs/json-output.schema.json", import.meta.url), "utf8")) as object);
+  return new Ajv2020({ strict: false, validateFormats: false }).compile(
+    JSON.parse(readFileSync(new URL("../../docs/json-output.schema.json", import.meta.url), "utf8")) as object,
+  );
 }

@@ -6,7 +6,10 @@ import { connectionInfo, startEmulator, type Emulator, type EmulatorOptions } fr
 export async function startTestEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const dir = process.env.EASYAUTH_TEST_CA_DIR;
   if (!dir) throw new Error("EASYAUTH_TEST_CA_DIR is not set: run the tests through vitest (global-setup.ts).");
-  const ca = { certPem: readFileSync(join(dir, "ca.pem"), "utf8"), keyPem: readFileSync(join(dir, "ca-key.pem"), "utf8") };
+  const ca = {
+    certPem: readFileSync(join(dir, "ca.pem"), "utf8"),
+    keyPem: readFileSync(join(dir, "ca-key.pem"), "utf8"),
+  };
   return startEmulator({ ...opts, ca });
 }
 

@@ -16,7 +16,12 @@ export interface FleetFixture {
 }
 
 /** An emulator seeded with `world`, and the fleet config a command under test reads. */
-export async function startFleetFixture(name: string, world: unknown, fleet: unknown, opts: EmulatorOptions = {}): Promise<FleetFixture> {
+export async function startFleetFixture(
+  name: string,
+  world: unknown,
+  fleet: unknown,
+  opts: EmulatorOptions = {},
+): Promise<FleetFixture> {
   const emu = await startTestEmulator({ ...opts, seed: world });
   const dir = mkdtempSync(join(tmpdir(), `${name}-`));
   const configFile = join(dir, "fleet.yaml");

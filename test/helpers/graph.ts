@@ -10,7 +10,9 @@ export function graphClientFor(emu: Emulator, opts: { credential?: TokenCredenti
     baseUrl: emu.url,
     defaultVersion: "v1.0",
     customHosts: new Set([new URL(emu.url).hostname]),
-    authProvider: new TokenCredentialAuthenticationProvider(opts.credential ?? credentialFor(emu), { scopes: opts.scopes ?? ["https://graph.microsoft.com/.default"] }),
+    authProvider: new TokenCredentialAuthenticationProvider(opts.credential ?? credentialFor(emu), {
+      scopes: opts.scopes ?? ["https://graph.microsoft.com/.default"],
+    }),
   });
 }
 

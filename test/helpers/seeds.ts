@@ -21,12 +21,25 @@ export function smallWorld() {
                 authV2: {
                   platform: { enabled: true, runtimeVersion: "~1" },
                   globalValidation: { requireAuthentication: true, unauthenticatedClientAction: "Return401" },
-                  identityProviders: { azureActiveDirectory: { enabled: true, registration: { clientId: "11111111-2222-3333-4444-555555555555" } } },
+                  identityProviders: {
+                    azureActiveDirectory: {
+                      enabled: true,
+                      registration: { clientId: "11111111-2222-3333-4444-555555555555" },
+                    },
+                  },
                 },
                 slots: [{ name: "staging", functions: { greeting: {} } }],
               },
               { name: "func-stopped", state: "Stopped" as const, functions: { greeting: {} } },
-              { name: "func-legacy", authV1: { enabled: true, clientId: "22222222-2222-3333-4444-555555555555", clientSecret: "v1-inline-secret-canary-value", unauthenticatedClientAction: "RedirectToLoginPage" } },
+              {
+                name: "func-legacy",
+                authV1: {
+                  enabled: true,
+                  clientId: "22222222-2222-3333-4444-555555555555",
+                  clientSecret: "v1-inline-secret-canary-value",
+                  unauthenticatedClientAction: "RedirectToLoginPage",
+                },
+              },
               { name: "web-portal", kind: "app" },
             ],
           },

@@ -7,18 +7,39 @@ import { Secret } from "../../lib/azure/secret.ts";
 
 describe("error bodies in every shape that reaches the tool", () => {
   test("ARM envelope", () => {
-    expect(parseErrorBody({ error: { code: "ResourceNotFound", message: "The Resource … was not found." } })).toEqual({ code: "ResourceNotFound", message: "The Resource … was not found." });
+    expect(parseErrorBody({ error: { code: "ResourceNotFound", message: "The Resource … was not found." } })).toEqual({
+      code: "ResourceNotFound",
+      message: "The Resource … was not found.",
+    });
   });
   test("legacy App Service shape, ErrorEntity as object or array", () => {
-    const legacy = { Code: "BadRequest", Message: "Properties object is not present in the request body.", Details: [{ Message: "x" }, { ErrorEntity: { ExtendedCode: "51006", Message: "m" } }] };
-    expect(parseErrorBody(legacy)).toEqual({ code: "BadRequest", message: "Properties object is not present in the request body." });
-    expect(parseErrorBody({ Details: [{ ErrorEntity: [{ ExtendedCode: "59205", Message: "another operation is in progress" }] }], Message: undefined }).code).toBe("59205");
+    const legacy = {
+      Code: "BadRequest",
+      Message: "Properties object is not present in the request body.",
+      Details: [{ Message: "x" }, { ErrorEntity: { ExtendedCode: "51006", Message: "m" } }],
+    };
+    expect(parseErrorBody(legacy)).toEqual({
+      code: "BadRequest",
+      message: "Properties object is not present in the request body.",
+    });
+    expect(
+      parseErrorBody({
+        Details: [{ ErrorEntity: [{ ExtendedCode: "59205", Message: "another operation is in progress" }] }],
+        Message: undefined,
+      }).code,
+    ).toBe("59205");
   });
   test("Graph OData envelope carries the request id", () => {
-    expect(parseErrorBody({ error: { code: "Request_ResourceNotFound", message: "gone", innerError: { "request-id": "rid-1" } } })).toEqual({ code: "Request_ResourceNotFound", message: "gone", requestId: "rid-1" });
+    expect(
+      parseErrorBody({
+        error: { code: "Request_ResourceNotFound", message: "gone", innerError: { "request-id": "rid-1" } },
+      }),
+    ).toEqual({ code: "Request_ResourceNotFound", message: "gone", requestId: "rid-1" });
   });
   test("AAD token errors, text and empty bodies", () => {
-    expect(parseErrorBody({ error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret" })).toEqual({ code: "invalid_client", message: "AADSTS7000215: Invalid client secret" });
+    expect(
+      parseErrorBody({ error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret" }),
+    ).toEqual({ code: "invalid_client", message: "AADSTS7000215: Invalid client secret" });
     expect(parseErrorBody("Forbidden")).toEqual({ message: "Forbidden" });
     expect(parseErrorBody("")).toEqual({});
     expect(parseErrorBody(undefined)).toEqual({});
@@ -52,8 +73,13 @@ describe("secrets and redaction", () => {
     expect(s.reveal()).toBe(canary);
   });
   test("URLs keep only allow-listed query parameters; headers only allow-listed names", () => {
-    expect(redactUrl(`https://x/keys?api-version=2025-05-01&code=${canary}`)).toBe("https://x/keys?api-version=2025-05-01&code=REDACTED");
-    expect(redactHeaders({ authorization: `Bearer ${canary}`, "x-ms-request-id": "r1" })).toEqual({ authorization: "REDACTED", "x-ms-request-id": "r1" });
+    expect(redactUrl(`https://x/keys?api-version=2025-05-01&code=${canary}`)).toBe(
+      "https://x/keys?api-version=2025-05-01&code=REDACTED",
+    );
+    expect(redactHeaders({ authorization: `Bearer ${canary}`, "x-ms-request-id": "r1" })).toEqual({
+      authorization: "REDACTED",
+      "x-ms-request-id": "r1",
+    });
     expect(scrub(`value ${canary} leaked`, [canary])).toBe("value REDACTED leaked");
   });
 });

@@ -24,7 +24,14 @@ describe("config validation", () => {
         {
           apps: [
             { name: "ok-app", resourceGroup: "rg" },
-            { name: "bad name!", resourceGroup: "rg", auth: { unauthenticatedClientAction: "Return402", azureActiveDirectory: { clientId: "nope", allowedAudiences: [""], loginParameters: ["scope"] } } },
+            {
+              name: "bad name!",
+              resourceGroup: "rg",
+              auth: {
+                unauthenticatedClientAction: "Return402",
+                azureActiveDirectory: { clientId: "nope", allowedAudiences: [""], loginParameters: ["scope"] },
+              },
+            },
             { name: "x", resourceGroup: "rg", auth: { tokenstore: true } },
           ],
         },
@@ -67,26 +74,63 @@ describe("config validation", () => {
   });
 
   test("the same app twice (case-insensitive, as ARM names are) is an error", () => {
-    const e = errorOf(() => validateConfig({ defaults: { subscriptionId: SUB }, apps: [{ name: "a", resourceGroup: "rg" }, { name: "A", resourceGroup: "RG" }] }, "f.yaml", {}));
+    const e = errorOf(() =>
+      validateConfig(
+        {
+          defaults: { subscriptionId: SUB },
+          apps: [
+            { name: "a", resourceGroup: "rg" },
+            { name: "A", resourceGroup: "RG" },
+          ],
+        },
+        "f.yaml",
+        {},
+      ),
+    );
     expect(e.issues).toEqual(["apps[1]: same app as apps[0] (RG/A); list each app once"]);
   });
 
   test("defaults merge under app auth field by field; apps without auth get none", () => {
     const c = validateConfig(
       {
-        defaults: { subscriptionId: SUB, resourceGroup: "rg", auth: { requireAuthentication: true, azureActiveDirectory: { tokenVersion: 1 } } },
-        apps: [{ name: "a", auth: { azureActiveDirectory: { clientId: "4b2d6f8a-1c3e-4a5b-9d7f-0e2c4a6b8d10" } } }, { name: "b" }],
+        defaults: {
+          subscriptionId: SUB,
+          resourceGroup: "rg",
+          auth: { requireAuthentication: true, azureActiveDirectory: { tokenVersion: 1 } },
+        },
+        apps: [
+          { name: "a", auth: { azureActiveDirectory: { clientId: "4b2d6f8a-1c3e-4a5b-9d7f-0e2c4a6b8d10" } } },
+          { name: "b" },
+        ],
       },
       "f.yaml",
       {},
     );
-    expect(c.apps[0]!.auth).toMatchObject({ enabled: true, requireAuthentication: true, azureActiveDirectory: { tokenVersion: 1, clientId: "4b2d6f8a-1c3e-4a5b-9d7f-0e2c4a6b8d10", enabled: true } });
+    expect(c.apps[0]!.auth).toMatchObject({
+      enabled: true,
+      requireAuthentication: true,
+      azureActiveDirectory: { tokenVersion: 1, clientId: "4b2d6f8a-1c3e-4a5b-9d7f-0e2c4a6b8d10", enabled: true },
+    });
     expect(c.apps[1]!.auth).toBeUndefined();
   });
 
   test("asking for ARM and Graph scopes together is flagged", () => {
     const c = validateConfig(
-      { defaults: { subscriptionId: SUB, resourceGroup: "rg" }, apps: [{ name: "a", auth: { tokenStore: true, azureActiveDirectory: { clientSecretSettingName: "S", loginParameters: ["scope=openid https://management.azure.com/user_impersonation User.Read"] } } }] },
+      {
+        defaults: { subscriptionId: SUB, resourceGroup: "rg" },
+        apps: [
+          {
+            name: "a",
+            auth: {
+              tokenStore: true,
+              azureActiveDirectory: {
+                clientSecretSettingName: "S",
+                loginParameters: ["scope=openid https://management.azure.com/user_impersonation User.Read"],
+              },
+            },
+          },
+        ],
+      },
       "f.yaml",
       {},
     );

@@ -16,7 +16,12 @@ function fakeClock(): Clock & { t: number } {
 
 describe("client-side ARM limiter", () => {
   test("POST counts as a write, DELETE as a delete, GET as a read", () => {
-    expect([operationKind("GET"), operationKind("POST"), operationKind("PUT"), operationKind("DELETE")]).toEqual(["reads", "writes", "writes", "deletes"]);
+    expect([operationKind("GET"), operationKind("POST"), operationKind("PUT"), operationKind("DELETE")]).toEqual([
+      "reads",
+      "writes",
+      "writes",
+      "deletes",
+    ]);
   });
 
   test("a full bucket serves `size` requests at once, then paces at the refill rate", async () => {

@@ -14,17 +14,30 @@ describe("planAuth", () => {
   test("issuer follows the token version; v2 audiences include the bare client id", () => {
     const cfg = auth({ azureActiveDirectory: { clientId: CLIENT, allowedAudiences: ["api://{appId}"] } });
     const v2 = planAuth({}, cfg, ctx).desired;
-    expect(getPath(v2, ["identityProviders", "azureActiveDirectory", "registration", "openIdIssuer"])).toBe(`https://login.microsoftonline.com/${TENANT}/v2.0`);
-    expect(getPath(v2, ["identityProviders", "azureActiveDirectory", "validation", "allowedAudiences"])).toEqual([`api://${CLIENT}`, CLIENT]);
+    expect(getPath(v2, ["identityProviders", "azureActiveDirectory", "registration", "openIdIssuer"])).toBe(
+      `https://login.microsoftonline.com/${TENANT}/v2.0`,
+    );
+    expect(getPath(v2, ["identityProviders", "azureActiveDirectory", "validation", "allowedAudiences"])).toEqual([
+      `api://${CLIENT}`,
+      CLIENT,
+    ]);
     const v1 = planAuth({}, cfg, { ...ctx, tokenVersion: 1 }).desired;
-    expect(getPath(v1, ["identityProviders", "azureActiveDirectory", "registration", "openIdIssuer"])).toBe(`https://sts.windows.net/${TENANT}/`);
-    expect(getPath(v1, ["identityProviders", "azureActiveDirectory", "validation", "allowedAudiences"])).toEqual([`api://${CLIENT}`]);
+    expect(getPath(v1, ["identityProviders", "azureActiveDirectory", "registration", "openIdIssuer"])).toBe(
+      `https://sts.windows.net/${TENANT}/`,
+    );
+    expect(getPath(v1, ["identityProviders", "azureActiveDirectory", "validation", "allowedAudiences"])).toEqual([
+      `api://${CLIENT}`,
+    ]);
   });
 
   test("include keeps other list values; exact removes them and the plan shows a removal", () => {
     const observed = { globalValidation: { excludedPaths: ["/old", "/api/health"] } };
     const include = planAuth(observed, auth({ excludedPaths: ["/api/health", "/api/ping"] }), ctx);
-    expect(getPath(include.desired, ["globalValidation", "excludedPaths"])).toEqual(["/old", "/api/health", "/api/ping"]);
+    expect(getPath(include.desired, ["globalValidation", "excludedPaths"])).toEqual([
+      "/old",
+      "/api/health",
+      "/api/ping",
+    ]);
     const exact = planAuth(observed, auth({ excludedPaths: { mode: "exact", values: ["/api/health"] } }), ctx);
     expect(getPath(exact.desired, ["globalValidation", "excludedPaths"])).toEqual(["/api/health"]);
     expect(exact.changes.find((c) => c.field === "globalValidation.excludedPaths")?.kind).toBe("remove");
@@ -33,17 +46,28 @@ describe("planAuth", () => {
   test("only configured fields are owned; unknown fields and other providers are carried over", () => {
     const observed = {
       futureSection: { a: 1 },
-      identityProviders: { customOpenIdConnectProviders: { okta: { enabled: true } }, azureActiveDirectory: { isAutoProvisioned: true, futureField: "x" } },
+      identityProviders: {
+        customOpenIdConnectProviders: { okta: { enabled: true } },
+        azureActiveDirectory: { isAutoProvisioned: true, futureField: "x" },
+      },
     };
     const { desired, changes } = planAuth(observed, auth({ unauthenticatedClientAction: "Return401" }), ctx);
     expect(desired).toMatchObject(observed);
-    expect(changes.map((c) => c.field).sort()).toEqual(["globalValidation.unauthenticatedClientAction", "platform.enabled"]);
+    expect(changes.map((c) => c.field).sort()).toEqual([
+      "globalValidation.unauthenticatedClientAction",
+      "platform.enabled",
+    ]);
     expect(changes.every((c) => c.security)).toBe(true);
   });
 
   test("user_impersonation prerequisites and one-audience rule are reported", () => {
     const w = prerequisiteWarnings({
-      identityProviders: { azureActiveDirectory: { enabled: true, login: { loginParameters: ["scope=openid https://management.azure.com/user_impersonation User.Read"] } } },
+      identityProviders: {
+        azureActiveDirectory: {
+          enabled: true,
+          login: { loginParameters: ["scope=openid https://management.azure.com/user_impersonation User.Read"] },
+        },
+      },
     });
     expect(w.join("\n")).toMatch(/one audience/);
     expect(w.join("\n")).toMatch(/token store is off/);
@@ -67,7 +91,12 @@ const configArb = fc.record(
   {
     enabled: fc.boolean(),
     requireAuthentication: fc.boolean(),
-    unauthenticatedClientAction: fc.constantFrom("Return401" as const, "Return403" as const, "RedirectToLoginPage" as const, "AllowAnonymous" as const),
+    unauthenticatedClientAction: fc.constantFrom(
+      "Return401" as const,
+      "Return403" as const,
+      "RedirectToLoginPage" as const,
+      "AllowAnonymous" as const,
+    ),
     excludedPaths: policy,
     tokenStore: fc.boolean(),
     requireHttps: fc.boolean(),
@@ -76,7 +105,15 @@ const configArb = fc.record(
         enabled: fc.boolean(),
         clientId: fc.constant(CLIENT),
         clientSecretSettingName: fc.constantFrom("MICROSOFT_PROVIDER_AUTHENTICATION_SECRET", "S2"),
-        loginParameters: fc.array(fc.constantFrom("scope=openid", "scope=email https://management.azure.com/user_impersonation", "response_type=code id_token", "prompt=login"), { maxLength: 3 }),
+        loginParameters: fc.array(
+          fc.constantFrom(
+            "scope=openid",
+            "scope=email https://management.azure.com/user_impersonation",
+            "response_type=code id_token",
+            "prompt=login",
+          ),
+          { maxLength: 3 },
+        ),
         allowedAudiences: policy,
         allowedApplications: policy,
       },
@@ -88,15 +125,33 @@ const configArb = fc.record(
 const jsonLeaf = fc.oneof(fc.boolean(), fc.integer(), fc.string({ maxLength: 5 }), list);
 const docArb = fc.record(
   {
-    platform: fc.record({ enabled: fc.boolean(), runtimeVersion: fc.constant("~1"), futureFlag: jsonLeaf }, { requiredKeys: [] }),
-    globalValidation: fc.record({ requireAuthentication: fc.boolean(), excludedPaths: list, redirectToProvider: fc.constant("aad") }, { requiredKeys: [] }),
+    platform: fc.record(
+      { enabled: fc.boolean(), runtimeVersion: fc.constant("~1"), futureFlag: jsonLeaf },
+      { requiredKeys: [] },
+    ),
+    globalValidation: fc.record(
+      { requireAuthentication: fc.boolean(), excludedPaths: list, redirectToProvider: fc.constant("aad") },
+      { requiredKeys: [] },
+    ),
     identityProviders: fc.record(
       {
         azureActiveDirectory: fc.record(
           {
             enabled: fc.boolean(),
-            registration: fc.record({ clientId: str, openIdIssuer: str, futureRegistrationField: jsonLeaf }, { requiredKeys: [] }),
-            login: fc.record({ loginParameters: fc.array(fc.constantFrom("scope=openid email", "response_type=code", "prompt=consent"), { maxLength: 3 }), disableWWWAuthenticate: fc.boolean() }, { requiredKeys: [] }),
+            registration: fc.record(
+              { clientId: str, openIdIssuer: str, futureRegistrationField: jsonLeaf },
+              { requiredKeys: [] },
+            ),
+            login: fc.record(
+              {
+                loginParameters: fc.array(
+                  fc.constantFrom("scope=openid email", "response_type=code", "prompt=consent"),
+                  { maxLength: 3 },
+                ),
+                disableWWWAuthenticate: fc.boolean(),
+              },
+              { requiredKeys: [] },
+            ),
             validation: fc.record({ allowedAudiences: list, jwtClaimChecks: fc.constant({}) }, { requiredKeys: [] }),
           },
           { requiredKeys: [] },
@@ -105,7 +160,15 @@ const docArb = fc.record(
       },
       { requiredKeys: [] },
     ),
-    login: fc.record({ tokenStore: fc.record({ enabled: fc.boolean(), tokenRefreshExtensionHours: fc.integer() }, { requiredKeys: [] }) }, { requiredKeys: [] }),
+    login: fc.record(
+      {
+        tokenStore: fc.record(
+          { enabled: fc.boolean(), tokenRefreshExtensionHours: fc.integer() },
+          { requiredKeys: [] },
+        ),
+      },
+      { requiredKeys: [] },
+    ),
     futureTopLevelSection: fc.dictionary(fc.string({ maxLength: 3 }), jsonLeaf),
   },
   { requiredKeys: [] },
@@ -153,11 +216,22 @@ describe("planAuth properties", () => {
       fc.property(docArb, configArb, (doc, cfgIn) => {
         const cfg = parseAuth(cfgIn);
         const { desired } = planAuth(doc, cfg, ctx);
-        const before = (getPath(doc, ["identityProviders", "azureActiveDirectory", "login", "loginParameters"]) as string[] | undefined) ?? [];
-        const after = (getPath(desired, ["identityProviders", "azureActiveDirectory", "login", "loginParameters"]) as string[] | undefined) ?? [];
-        const scopes = (l: string[]) => l.filter((e) => e.startsWith("scope=")).flatMap((e) => e.slice(6).split(" ")).filter(Boolean);
+        const before =
+          (getPath(doc, ["identityProviders", "azureActiveDirectory", "login", "loginParameters"]) as
+            | string[]
+            | undefined) ?? [];
+        const after =
+          (getPath(desired, ["identityProviders", "azureActiveDirectory", "login", "loginParameters"]) as
+            | string[]
+            | undefined) ?? [];
+        const scopes = (l: string[]) =>
+          l
+            .filter((e) => e.startsWith("scope="))
+            .flatMap((e) => e.slice(6).split(" "))
+            .filter(Boolean);
         for (const s of scopes(before)) expect(scopes(after)).toContain(s);
-        for (const e of before.filter((x) => !x.startsWith("scope="))) expect(after.map((a) => a.split("=")[0])).toContain(e.split("=")[0]);
+        for (const e of before.filter((x) => !x.startsWith("scope=")))
+          expect(after.map((a) => a.split("=")[0])).toContain(e.split("=")[0]);
       }),
     );
   });

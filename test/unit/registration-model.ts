@@ -1,16 +1,37 @@
 // A model of Graph for the pure planner's tests, built from the emulator's own pure rule functions, so a plan that
 // the emulator (and Graph) would refuse fails here too. Not a test file itself.
 import { randomUUID } from "node:crypto";
-import { applicationComplexDefaults, newApplication, normalizeApplication, type Application } from "../../lib/emulator/graph/model.ts";
+import {
+  applicationComplexDefaults,
+  newApplication,
+  normalizeApplication,
+  type Application,
+} from "../../lib/emulator/graph/model.ts";
 import { applyPatch, type NestedPatchMode } from "../../lib/emulator/graph/patch.ts";
 import { checkApplicationWrite, type RuleEnv } from "../../lib/emulator/graph/rules.ts";
 import { checkBody, type Json } from "../../lib/emulator/graph/schema.ts";
 import { applicationOf } from "../../lib/resources/registration/observe.ts";
-import { APP_ID, SP_ID, type GraphStep, type Observed, type ObservedGrant, type ObservedServicePrincipal } from "../../lib/resources/registration/types.ts";
+import {
+  APP_ID,
+  SP_ID,
+  type GraphStep,
+  type Observed,
+  type ObservedGrant,
+  type ObservedServicePrincipal,
+} from "../../lib/resources/registration/types.ts";
 
 export const TENANT = "7e3a0f1c-5b2d-4c8e-9a61-0d4f2b8c6e11";
 // What a GET returns that a PATCH must never carry (docs/contracts/graph.md §1.2 "read-only, never send", §2.3).
-const READ_ONLY = new Set(["id", "appId", "publisherDomain", "createdDateTime", "deletedDateTime", "createdByAppId", "certification", "oauth2RequiredPostResponse"]);
+const READ_ONLY = new Set([
+  "id",
+  "appId",
+  "publisherDomain",
+  "createdDateTime",
+  "deletedDateTime",
+  "createdByAppId",
+  "certification",
+  "oauth2RequiredPostResponse",
+]);
 
 export interface World {
   app?: Application;
@@ -24,7 +45,12 @@ export interface World {
 const ruleEnv: RuleEnv = { tenantId: TENANT, verifiedDomains: ["emulated.onmicrosoft.com"], others: [] };
 
 export function observe(w: World): Observed {
-  return { application: w.app && applicationOf(w.app), servicePrincipal: w.sp, grants: w.grants.filter((g) => g.clientId === w.sp?.id), resources: w.resources };
+  return {
+    application: w.app && applicationOf(w.app),
+    servicePrincipal: w.sp,
+    grants: w.grants.filter((g) => g.clientId === w.sp?.id),
+    resources: w.resources,
+  };
 }
 
 function fill(body: Json, w: World): Json {
@@ -42,7 +68,15 @@ export function applyToWorld(w: World, steps: GraphStep[], nested: NestedPatchMo
     switch (step.op) {
       case "createApplication": {
         checkBody(body, "application", READ_ONLY);
-        const app = newApplication({ ...body, uniqueName: step.uniqueName }, { now: Date.now(), publisherDomain: "emulated.onmicrosoft.com", createdByAppId: null, defaultSignInAudience: "AzureADandPersonalMicrosoftAccount" });
+        const app = newApplication(
+          { ...body, uniqueName: step.uniqueName },
+          {
+            now: Date.now(),
+            publisherDomain: "emulated.onmicrosoft.com",
+            createdByAppId: null,
+            defaultSignInAudience: "AzureADandPersonalMicrosoftAccount",
+          },
+        );
         checkApplicationWrite(undefined, app, body, ruleEnv);
         w.history.push({ before: undefined, body, after: app });
         w.app = app;
@@ -60,7 +94,12 @@ export function applyToWorld(w: World, steps: GraphStep[], nested: NestedPatchMo
       case "createServicePrincipal":
         if (!w.app) throw new Error("service principal before its application");
         if (w.sp) throw new Error("second service principal");
-        w.sp = { id: randomUUID(), appId: w.app.appId, appRoleAssignmentRequired: body.appRoleAssignmentRequired === true, tags: (body.tags as string[] | undefined) ?? [] };
+        w.sp = {
+          id: randomUUID(),
+          appId: w.app.appId,
+          appRoleAssignmentRequired: body.appRoleAssignmentRequired === true,
+          tags: (body.tags as string[] | undefined) ?? [],
+        };
         break;
       case "patchServicePrincipal":
         if (!w.sp) throw new Error("PATCH of a missing service principal");
@@ -68,8 +107,15 @@ export function applyToWorld(w: World, steps: GraphStep[], nested: NestedPatchMo
         break;
       case "createGrant": {
         const g = body as unknown as ObservedGrant;
-        if (w.grants.some((x) => x.clientId === g.clientId && x.resourceId === g.resourceId)) throw new Error("Permission entry already exists.");
-        w.grants.push({ id: randomUUID(), clientId: g.clientId, resourceId: g.resourceId, consentType: g.consentType, scope: g.scope });
+        if (w.grants.some((x) => x.clientId === g.clientId && x.resourceId === g.resourceId))
+          throw new Error("Permission entry already exists.");
+        w.grants.push({
+          id: randomUUID(),
+          clientId: g.clientId,
+          resourceId: g.resourceId,
+          consentType: g.consentType,
+          scope: g.scope,
+        });
         break;
       }
       case "patchGrant": {

@@ -15,8 +15,18 @@ const CLIENTS = ["11111111-1111-4111-8111-111111111111", "22222222-2222-4222-822
 const ARM_SP = "aaaaaaaa-0000-4000-8000-000000000001";
 const GRAPH_SP = "aaaaaaaa-0000-4000-8000-000000000002";
 const RESOURCES = {
-  [ARM_APP_ID]: { appId: ARM_APP_ID, servicePrincipalId: ARM_SP, scopes: { user_impersonation: "41094075-9dad-400e-a0bd-54e686782033" }, roles: {} },
-  [GRAPH_APP_ID]: { appId: GRAPH_APP_ID, servicePrincipalId: GRAPH_SP, scopes: { "User.Read": "e1fe6dd8-ba31-4d61-89e7-88639da4683d", openid: "37f7f235-527c-4136-accd-4a02d197296e" }, roles: {} },
+  [ARM_APP_ID]: {
+    appId: ARM_APP_ID,
+    servicePrincipalId: ARM_SP,
+    scopes: { user_impersonation: "41094075-9dad-400e-a0bd-54e686782033" },
+    roles: {},
+  },
+  [GRAPH_APP_ID]: {
+    appId: GRAPH_APP_ID,
+    servicePrincipalId: GRAPH_SP,
+    scopes: { "User.Read": "e1fe6dd8-ba31-4d61-89e7-88639da4683d", openid: "37f7f235-527c-4136-accd-4a02d197296e" },
+    roles: {},
+  },
 };
 
 const text = fc.constantFrom(...TEXTS);
@@ -32,7 +42,13 @@ const observedScope = fc.record({
   userConsentDescription: maybeText,
 });
 const memberTypes = fc.subarray(["User", "Application"], { minLength: 1 });
-const observedRole = fc.record({ value: fc.constantFrom(...VALUES), isEnabled: fc.boolean(), displayName: text, description: text, allowedMemberTypes: memberTypes });
+const observedRole = fc.record({
+  value: fc.constantFrom(...VALUES),
+  isEnabled: fc.boolean(),
+  displayName: text,
+  description: text,
+  allowedMemberTypes: memberTypes,
+});
 
 const existingApp = fc
   .record({
@@ -42,24 +58,50 @@ const existingApp = fc
     customUri: fc.boolean(),
     knownClients: fc.subarray(["33333333-3333-4333-8333-333333333333"]),
     graphAccess: fc.boolean(),
-    preAuth: fc.uniqueArray(fc.record({ appId: fc.constantFrom(...CLIENTS), picks: fc.array(fc.nat(5), { maxLength: 3 }), dangling: fc.boolean() }), { selector: (p) => p.appId, maxLength: 2 }),
-    sp: fc.option(fc.record({ required: fc.boolean(), tags: fc.subarray(["HideApp", "WindowsAzureActiveDirectoryIntegratedApp"]) }), { nil: undefined }),
+    preAuth: fc.uniqueArray(
+      fc.record({
+        appId: fc.constantFrom(...CLIENTS),
+        picks: fc.array(fc.nat(5), { maxLength: 3 }),
+        dangling: fc.boolean(),
+      }),
+      { selector: (p) => p.appId, maxLength: 2 },
+    ),
+    sp: fc.option(
+      fc.record({ required: fc.boolean(), tags: fc.subarray(["HideApp", "WindowsAzureActiveDirectoryIntegratedApp"]) }),
+      { nil: undefined },
+    ),
     grant: fc.option(fc.constantFrom("openid", "user_impersonation", ""), { nil: undefined }),
   })
   .map((o) => o);
 
 const configScope = fc.record(
-  { value: fc.constantFrom(...VALUES), type: fc.constantFrom("User" as const, "Admin" as const), adminConsentDisplayName: text, adminConsentDescription: text, userConsentDisplayName: text, enabled: fc.boolean() },
+  {
+    value: fc.constantFrom(...VALUES),
+    type: fc.constantFrom("User" as const, "Admin" as const),
+    adminConsentDisplayName: text,
+    adminConsentDescription: text,
+    userConsentDisplayName: text,
+    enabled: fc.boolean(),
+  },
   { requiredKeys: ["value"] },
 );
 const configRole = fc.record(
-  { value: fc.constantFrom(...VALUES), displayName: text, description: text, allowedMemberTypes: fc.subarray(["User" as const, "Application" as const], { minLength: 1 }), enabled: fc.boolean() },
+  {
+    value: fc.constantFrom(...VALUES),
+    displayName: text,
+    description: text,
+    allowedMemberTypes: fc.subarray(["User" as const, "Application" as const], { minLength: 1 }),
+    enabled: fc.boolean(),
+  },
   { requiredKeys: ["value"] },
 );
-const listOf = <T,>(item: fc.Arbitrary<T & { value: string }>) =>
+const listOf = <T>(item: fc.Arbitrary<T & { value: string }>) =>
   fc.oneof(
     fc.uniqueArray(item, { selector: (x) => x.value, maxLength: 4 }),
-    fc.record({ mode: fc.constantFrom("include" as const, "exact" as const), values: fc.uniqueArray(item, { selector: (x) => x.value, maxLength: 4 }) }),
+    fc.record({
+      mode: fc.constantFrom("include" as const, "exact" as const),
+      values: fc.uniqueArray(item, { selector: (x) => x.value, maxLength: 4 }),
+    }),
   );
 
 const config: fc.Arbitrary<RegistrationConfig> = fc
@@ -68,7 +110,10 @@ const config: fc.Arbitrary<RegistrationConfig> = fc
     appRoles: fc.option(listOf(configRole), { nil: undefined }),
     tokenVersion: fc.option(fc.constantFrom(1 as const, 2 as const), { nil: undefined }),
     identifierUris: fc.option(fc.constant(["https://emulated.onmicrosoft.com/greeting"]), { nil: undefined }),
-    rra: fc.subarray([{ resource: "arm" as const, scopes: ["user_impersonation"] }, { resource: "graph" as const, scopes: ["User.Read"] }]),
+    rra: fc.subarray([
+      { resource: "arm" as const, scopes: ["user_impersonation"] },
+      { resource: "graph" as const, scopes: ["User.Read"] },
+    ]),
     appRoleAssignmentRequired: fc.option(fc.boolean(), { nil: undefined }),
     adminConsent: fc.option(fc.boolean(), { nil: undefined }),
     preAuthClient: fc.option(fc.constantFrom(...CLIENTS), { nil: undefined }),
@@ -86,7 +131,10 @@ const config: fc.Arbitrary<RegistrationConfig> = fc
       appRoleAssignmentRequired: c.appRoleAssignmentRequired,
       adminConsent: c.adminConsent,
       // Pre-authorizations name scopes of the config, as the cross-checks require.
-      preAuthorizedApplications: c.preAuthClient && scopeValues.length ? [{ appId: c.preAuthClient, scopes: scopeValues.slice(0, 2) }] : undefined,
+      preAuthorizedApplications:
+        c.preAuthClient && scopeValues.length
+          ? [{ appId: c.preAuthClient, scopes: scopeValues.slice(0, 2) }]
+          : undefined,
       tags: c.tags && [...c.tags],
     };
   });
@@ -97,26 +145,64 @@ function worldOf(e: Existing | undefined): World {
   const w: World = { grants: [], resources: structuredClone(RESOURCES), history: [] };
   if (!e) return w;
   const app: Application = newApplication(
-    { displayName: "Fleet API", uniqueName: "fleet-api", signInAudience: "AzureADMyOrg", requiredResourceAccess: e.graphAccess ? [{ resourceAppId: GRAPH_APP_ID, resourceAccess: [{ id: "37f7f235-527c-4136-accd-4a02d197296e", type: "Scope" }] }] : [] },
-    { now: Date.now(), publisherDomain: "emulated.onmicrosoft.com", createdByAppId: null, defaultSignInAudience: "AzureADMyOrg" },
+    {
+      displayName: "Fleet API",
+      uniqueName: "fleet-api",
+      signInAudience: "AzureADMyOrg",
+      requiredResourceAccess: e.graphAccess
+        ? [
+            {
+              resourceAppId: GRAPH_APP_ID,
+              resourceAccess: [{ id: "37f7f235-527c-4136-accd-4a02d197296e", type: "Scope" }],
+            },
+          ]
+        : [],
+    },
+    {
+      now: Date.now(),
+      publisherDomain: "emulated.onmicrosoft.com",
+      createdByAppId: null,
+      defaultSignInAudience: "AzureADMyOrg",
+    },
   );
   // State as someone else left it (portal, scripts): written directly, not through the rules. Ids are distinct.
   const scopes = e.scopes.map((s, i) => ({ ...s, id: `5c000000-0000-4000-8000-${String(i).padStart(12, "0")}` }));
   const ids = scopes.map((s) => s.id);
-  app.appRoles = e.roles.map((r, i) => ({ ...r, id: `6e000000-0000-4000-8000-${String(i).padStart(12, "0")}`, origin: "Application" }));
+  app.appRoles = e.roles.map((r, i) => ({
+    ...r,
+    id: `6e000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    origin: "Application",
+  }));
   app.api!.oauth2PermissionScopes = scopes.map((s) => ({ ...s, origin: "Application" }));
   app.api!.requestedAccessTokenVersion = e.version;
   app.api!.knownClientApplications = e.knownClients;
   app.api!.preAuthorizedApplications = e.preAuth.map((p) => ({
     appId: p.appId,
-    delegatedPermissionIds: [...new Set([...p.picks.filter((i) => i < ids.length).map((i) => ids[i]!), ...(p.dangling ? ["99999999-9999-4999-8999-999999999999"] : [])])],
+    delegatedPermissionIds: [
+      ...new Set([
+        ...p.picks.filter((i) => i < ids.length).map((i) => ids[i]!),
+        ...(p.dangling ? ["99999999-9999-4999-8999-999999999999"] : []),
+      ]),
+    ],
   }));
   app.identifierUris = [`api://${app.appId}`, ...(e.customUri ? ["https://emulated.onmicrosoft.com/old"] : [])];
   w.app = app;
   if (e.sp) {
-    const sp: ObservedServicePrincipal = { id: "bbbbbbbb-0000-4000-8000-000000000001", appId: app.appId, appRoleAssignmentRequired: e.sp.required, tags: e.sp.tags };
+    const sp: ObservedServicePrincipal = {
+      id: "bbbbbbbb-0000-4000-8000-000000000001",
+      appId: app.appId,
+      appRoleAssignmentRequired: e.sp.required,
+      tags: e.sp.tags,
+    };
     w.sp = sp;
-    if (e.grant !== undefined) w.grants.push({ id: "grant-1", clientId: sp.id, resourceId: ARM_SP, consentType: "AllPrincipals", scope: e.grant } satisfies ObservedGrant);
+    if (e.grant !== undefined)
+      w.grants.push({
+        id: "grant-1",
+        clientId: sp.id,
+        resourceId: ARM_SP,
+        consentType: "AllPrincipals",
+        scope: e.grant,
+      } satisfies ObservedGrant);
   }
   return w;
 }
@@ -164,7 +250,10 @@ describe("update-manifest planner properties", () => {
           const now = after.appRoles.find((x) => x.value === r.value);
           if (now) expect(now.id).toBe(r.id);
         }
-        const fresh = [...after.api.oauth2PermissionScopes, ...after.appRoles].filter((x) => ![...(before?.api.oauth2PermissionScopes ?? []), ...(before?.appRoles ?? [])].some((b) => b.id === x.id));
+        const fresh = [...after.api.oauth2PermissionScopes, ...after.appRoles].filter(
+          (x) =>
+            ![...(before?.api.oauth2PermissionScopes ?? []), ...(before?.appRoles ?? [])].some((b) => b.id === x.id),
+        );
         for (const f of fresh) expect(generated).toContain(f.id);
         expect(new Set(generated).size).toBe(generated.length);
       }),
@@ -198,7 +287,9 @@ describe("update-manifest planner properties", () => {
         const final = observe(w).application!;
         for (const s of initial?.api.oauth2PermissionScopes ?? []) {
           if (!s.isEnabled || final.api.oauth2PermissionScopes.some((x) => x.id === s.id)) continue;
-          expect(w.history.some((h) => h.after.api?.oauth2PermissionScopes.some((x) => x.id === s.id && !x.isEnabled))).toBe(true);
+          expect(
+            w.history.some((h) => h.after.api?.oauth2PermissionScopes.some((x) => x.id === s.id && !x.isEnabled)),
+          ).toBe(true);
         }
       }),
       { numRuns: 300 },
@@ -211,7 +302,10 @@ describe("update-manifest planner properties", () => {
         const w = worldOf(existing);
         const known = w.app?.api?.knownClientApplications ?? [];
         const plan = planRegistration(desiredRegistration(cfg), observe(w), ids);
-        for (const s of plan.steps) expect(JSON.stringify("body" in s ? s.body : {})).not.toMatch(/"origin"|"oauth2RequiredPostResponse"|"publisherDomain"/);
+        for (const s of plan.steps)
+          expect(JSON.stringify("body" in s ? s.body : {})).not.toMatch(
+            /"origin"|"oauth2RequiredPostResponse"|"publisherDomain"/,
+          );
         applyToWorld(w, plan.steps);
         expect(w.app!.api!.knownClientApplications).toEqual(known);
         // At most: create, two application writes, one service principal write, one write per consent grant.

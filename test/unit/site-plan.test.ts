@@ -72,14 +72,23 @@ const lower = (l: unknown) => (Array.isArray(l) ? l.map((x) => String(x).toLower
 
 describe("site config parsing", () => {
   test("YAML numbers for TLS versions become the strings ARM wants", () => {
-    expect(parseSite({ minTlsVersion: 1.2 as unknown as "1.2", scmMinTlsVersion: 1 as unknown as "1.0" })).toEqual({ minTlsVersion: "1.2", scmMinTlsVersion: "1.0" });
+    expect(parseSite({ minTlsVersion: 1.2 as unknown as "1.2", scmMinTlsVersion: 1 as unknown as "1.0" })).toEqual({
+      minTlsVersion: "1.2",
+      scmMinTlsVersion: "1.0",
+    });
   });
 });
 
 describe("planSite examples", () => {
   test("only owned fields that change are sent, each to the resource that holds it", async () => {
-    const w = world({ httpsOnly: false, state: "Stopped" }, { minTlsVersion: "1.2", ftpsState: "AllAllowed", alwaysOn: true, http20Enabled: false });
-    const { plan, write } = await reconcile(w, parseSite({ httpsOnly: true, minTlsVersion: "1.2", ftpsState: "Disabled" }));
+    const w = world(
+      { httpsOnly: false, state: "Stopped" },
+      { minTlsVersion: "1.2", ftpsState: "AllAllowed", alwaysOn: true, http20Enabled: false },
+    );
+    const { plan, write } = await reconcile(
+      w,
+      parseSite({ httpsOnly: true, minTlsVersion: "1.2", ftpsState: "Disabled" }),
+    );
     expect(plan.status).toBe("change");
     expect(plan.changes.map((c) => [c.field, c.kind, c.security])).toEqual([
       ["httpsOnly", "change", true],
@@ -100,29 +109,69 @@ describe("planSite examples", () => {
   });
 
   test("a CORS change sends the live cors object with only the owned members changed", async () => {
-    const w = world({}, { cors: { allowedOrigins: ["https://old.example"], supportCredentials: true, futureCorsField: 5 }, minTlsVersion: "1.2" });
+    const w = world(
+      {},
+      {
+        cors: { allowedOrigins: ["https://old.example"], supportCredentials: true, futureCorsField: 5 },
+        minTlsVersion: "1.2",
+      },
+    );
     const { write } = await reconcile(w, parseSite({ cors: { allowedOrigins: ["https://portal.example"] } }));
-    expect(write.web).toEqual({ properties: { cors: { allowedOrigins: ["https://old.example", "https://portal.example"], supportCredentials: true, futureCorsField: 5 } } });
+    expect(write.web).toEqual({
+      properties: {
+        cors: {
+          allowedOrigins: ["https://old.example", "https://portal.example"],
+          supportCredentials: true,
+          futureCorsField: 5,
+        },
+      },
+    });
   });
 
   test("cors null on the app: an empty include list is no change, a new origin creates the object", async () => {
-    expect((await observeAndPlan(world({}, { cors: null }), parseSite({ cors: { allowedOrigins: [] } }))).plan.status).toBe("no-op");
-    expect((await observeAndPlan(world({}, { cors: null }), parseSite({ cors: { allowedOrigins: { mode: "exact", values: [] } } }))).plan.status).toBe("no-op");
-    const { write } = await reconcile(world({}, { cors: null }), parseSite({ cors: { allowedOrigins: ["https://a.example"], supportCredentials: false } }));
-    expect(write.web).toEqual({ properties: { cors: { allowedOrigins: ["https://a.example"], supportCredentials: false } } });
+    expect(
+      (await observeAndPlan(world({}, { cors: null }), parseSite({ cors: { allowedOrigins: [] } }))).plan.status,
+    ).toBe("no-op");
+    expect(
+      (
+        await observeAndPlan(
+          world({}, { cors: null }),
+          parseSite({ cors: { allowedOrigins: { mode: "exact", values: [] } } }),
+        )
+      ).plan.status,
+    ).toBe("no-op");
+    const { write } = await reconcile(
+      world({}, { cors: null }),
+      parseSite({ cors: { allowedOrigins: ["https://a.example"], supportCredentials: false } }),
+    );
+    expect(write.web).toEqual({
+      properties: { cors: { allowedOrigins: ["https://a.example"], supportCredentials: false } },
+    });
   });
 
   test("origins compare as a set, case-insensitively: reordering or case is no change", async () => {
-    const w = world({}, { cors: { allowedOrigins: ["https://b.example", "https://A.example"], supportCredentials: false } });
-    const exact = parseSite({ cors: { allowedOrigins: { mode: "exact", values: ["https://a.example", "https://b.example"] } } });
+    const w = world(
+      {},
+      { cors: { allowedOrigins: ["https://b.example", "https://A.example"], supportCredentials: false } },
+    );
+    const exact = parseSite({
+      cors: { allowedOrigins: { mode: "exact", values: ["https://a.example", "https://b.example"] } },
+    });
     expect((await observeAndPlan(w, exact)).plan.changes).toEqual([]);
-    expect(mergeOrigins(["https://a.example"], { mode: "include", values: ["https://A.example", "https://a.example"] })).toEqual(["https://a.example"]);
+    expect(
+      mergeOrigins(["https://a.example"], { mode: "include", values: ["https://A.example", "https://a.example"] }),
+    ).toEqual(["https://a.example"]);
   });
 
   test("exact removes origins the config does not list and the plan shows a removal", async () => {
     const w = world({}, { cors: { allowedOrigins: ["https://a.example", "*"] } });
-    const { plan } = await reconcile(w, parseSite({ cors: { allowedOrigins: { mode: "exact", values: ["https://a.example"] } } }));
-    expect(plan.changes).toMatchObject([{ field: "siteConfig.cors.allowedOrigins", kind: "remove", security: true, after: ["https://a.example"] }]);
+    const { plan } = await reconcile(
+      w,
+      parseSite({ cors: { allowedOrigins: { mode: "exact", values: ["https://a.example"] } } }),
+    );
+    expect(plan.changes).toMatchObject([
+      { field: "siteConfig.cors.allowedOrigins", kind: "remove", security: true, after: ["https://a.example"] },
+    ]);
     expect(getPath(w.web, ["cors", "allowedOrigins"])).toEqual(["https://a.example"]);
   });
 
@@ -134,7 +183,10 @@ describe("planSite examples", () => {
   });
 
   test("http20Enabled is not a security change; the TLS minimums are", async () => {
-    const { plan } = await observeAndPlan(world({}, {}), parseSite({ http20Enabled: true, scmMinTlsVersion: "1.2", remoteDebuggingEnabled: false }));
+    const { plan } = await observeAndPlan(
+      world({}, {}),
+      parseSite({ http20Enabled: true, scmMinTlsVersion: "1.2", remoteDebuggingEnabled: false }),
+    );
     expect(Object.fromEntries(plan.changes.map((c) => [c.field, Boolean(c.security)]))).toEqual({
       "siteConfig.scmMinTlsVersion": true,
       "siteConfig.remoteDebuggingEnabled": true,
@@ -146,24 +198,32 @@ describe("planSite examples", () => {
   test("'200 but not kept' fails verification naming every owned field that did not stick", async () => {
     const w = world({ httpsOnly: false }, { minTlsVersion: "1.0", http20Enabled: true });
     w.dropWrites = true;
-    const err = await reconcile(w, parseSite({ httpsOnly: true, minTlsVersion: "1.2", http20Enabled: true })).catch((e: unknown) => e);
+    const err = await reconcile(w, parseSite({ httpsOnly: true, minTlsVersion: "1.2", http20Enabled: true })).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(VerificationError);
     expect((err as VerificationError).fields).toEqual(["httpsOnly", "siteConfig.minTlsVersion"]);
     expect((err as Error).message).toMatch(/did not keep: httpsOnly, siteConfig\.minTlsVersion/);
   });
 
   test("unpersistedFields only looks at the resources written", () => {
-    const write: SiteWrite = { web: { properties: { minTlsVersion: "1.2" } }, expect: [
-      { resource: "site", key: ["httpsOnly"], field: "httpsOnly", list: false, value: true },
-      { resource: "web", key: ["minTlsVersion"], field: "siteConfig.minTlsVersion", list: false, value: "1.2" },
-    ] };
+    const write: SiteWrite = {
+      web: { properties: { minTlsVersion: "1.2" } },
+      expect: [
+        { resource: "site", key: ["httpsOnly"], field: "httpsOnly", list: false, value: true },
+        { resource: "web", key: ["minTlsVersion"], field: "siteConfig.minTlsVersion", list: false, value: "1.2" },
+      ],
+    };
     expect(unpersistedFields(write, { web: { minTlsVersion: "1.2" } })).toEqual([]);
     expect(unpersistedFields(write, { web: { minTlsVersion: "1.0" } })).toEqual(["siteConfig.minTlsVersion"]);
   });
 
   test("the fingerprint covers owned fields only: an unowned change elsewhere does not make a plan stale", async () => {
     const cfg = parseSite({ minTlsVersion: "1.2", cors: { allowedOrigins: ["https://a.example"] } });
-    const w = world({ httpsOnly: true }, { minTlsVersion: "1.2", alwaysOn: false, cors: { allowedOrigins: [], supportCredentials: false } });
+    const w = world(
+      { httpsOnly: true },
+      { minTlsVersion: "1.2", alwaysOn: false, cors: { allowedOrigins: [], supportCredentials: false } },
+    );
     const before = fingerprint(await readSite(fakeArm(w), REF, ownedSiteFields(cfg)));
     w.web.alwaysOn = true;
     w.site.httpsOnly = false;
@@ -175,11 +235,21 @@ describe("planSite examples", () => {
 });
 
 describe("siteTargets", () => {
-  const app = (site: SiteConfig | undefined, slots: string[] = []): AppConfig => ({ index: 0, name: "func-a", subscriptionId: REF.subscriptionId, resourceGroup: "rg", slots, ...(site ? { site } : {}) });
+  const app = (site: SiteConfig | undefined, slots: string[] = []): AppConfig => ({
+    index: 0,
+    name: "func-a",
+    subscriptionId: REF.subscriptionId,
+    resourceGroup: "rg",
+    slots,
+    ...(site ? { site } : {}),
+  });
 
   test("production and every slot, each its own target; --slot narrows (production is the app itself)", () => {
     const cfg = parseSite({ httpsOnly: true });
-    expect(siteTargets(app(cfg, ["staging"])).map((t) => t.ref.slot ?? "production")).toEqual(["production", "staging"]);
+    expect(siteTargets(app(cfg, ["staging"])).map((t) => t.ref.slot ?? "production")).toEqual([
+      "production",
+      "staging",
+    ]);
     expect(siteTargets(app(cfg, ["staging"]), "Staging").map((t) => t.ref.slot)).toEqual(["staging"]);
     expect(siteTargets(app(cfg, ["staging"]), "production").map((t) => t.ref.slot)).toEqual([undefined]);
     expect(siteTargets(app(cfg, ["staging"]))[0]!.resource).toBe("site");
@@ -194,9 +264,18 @@ describe("siteTargets", () => {
 
 // ---- properties ----
 
-const originArb = fc.constantFrom("https://a.example", "https://A.example", "https://b.example", "http://localhost:3000", "https://c.example:8443");
+const originArb = fc.constantFrom(
+  "https://a.example",
+  "https://A.example",
+  "https://b.example",
+  "http://localhost:3000",
+  "https://c.example:8443",
+);
 const originsArb = fc.array(originArb, { maxLength: 4 });
-const policyArb = fc.oneof(originsArb, fc.record({ mode: fc.constantFrom("include" as const, "exact" as const), values: originsArb }));
+const policyArb = fc.oneof(
+  originsArb,
+  fc.record({ mode: fc.constantFrom("include" as const, "exact" as const), values: originsArb }),
+);
 const tlsArb = fc.constantFrom("1.0" as const, "1.1" as const, "1.2" as const, "1.3" as const);
 
 const configArb = fc.record(
@@ -213,7 +292,10 @@ const configArb = fc.record(
 );
 
 const leaf = fc.oneof(fc.boolean(), fc.integer(), fc.constant(null), fc.string({ maxLength: 4 }));
-const liveOriginsArb = fc.oneof(fc.constant(null), fc.array(fc.oneof(originArb, fc.constant("*"), fc.constant("https://other.example")), { maxLength: 4 }));
+const liveOriginsArb = fc.oneof(
+  fc.constant(null),
+  fc.array(fc.oneof(originArb, fc.constant("*"), fc.constant("https://other.example")), { maxLength: 4 }),
+);
 const webArb = fc.record(
   {
     minTlsVersion: fc.oneof(tlsArb, fc.constant(null)),
@@ -221,19 +303,40 @@ const webArb = fc.record(
     ftpsState: fc.constantFrom("AllAllowed", "FtpsOnly", "Disabled"),
     remoteDebuggingEnabled: fc.boolean(),
     http20Enabled: fc.oneof(fc.boolean(), fc.constant(null)),
-    cors: fc.oneof(fc.constant(null), fc.record({ allowedOrigins: liveOriginsArb, supportCredentials: fc.oneof(fc.boolean(), fc.constant(null)), futureCorsField: leaf }, { requiredKeys: [] })),
+    cors: fc.oneof(
+      fc.constant(null),
+      fc.record(
+        {
+          allowedOrigins: liveOriginsArb,
+          supportCredentials: fc.oneof(fc.boolean(), fc.constant(null)),
+          futureCorsField: leaf,
+        },
+        { requiredKeys: [] },
+      ),
+    ),
     alwaysOn: fc.boolean(),
     ipSecurityRestrictions: fc.constant([{ ipAddress: "Any", action: "Allow" }]),
     futureField: fc.dictionary(fc.constantFrom("k1", "k2"), leaf),
   },
   { requiredKeys: [] },
 );
-const siteArb = fc.record({ httpsOnly: fc.oneof(fc.boolean(), fc.constant(null)), clientAffinityEnabled: fc.boolean(), state: fc.constantFrom("Running", "Stopped") }, { requiredKeys: [] });
+const siteArb = fc.record(
+  {
+    httpsOnly: fc.oneof(fc.boolean(), fc.constant(null)),
+    clientAffinityEnabled: fc.boolean(),
+    state: fc.constantFrom("Running", "Stopped"),
+  },
+  { requiredKeys: [] },
+);
 
 /** The top-level config/web keys and cors members the config owns. */
 function ownedKeys(cfg: SiteConfig) {
   const fields = ownedSiteFields(cfg);
-  return { web: webKeysOf(fields), cors: fields.filter((f) => f.key[0] === "cors").map((f) => f.key[1]!), site: fields.filter((f) => f.resource === "site").map((f) => f.key[0]!) };
+  return {
+    web: webKeysOf(fields),
+    cors: fields.filter((f) => f.key[0] === "cors").map((f) => f.key[1]!),
+    site: fields.filter((f) => f.resource === "site").map((f) => f.key[0]!),
+  };
 }
 
 describe("planSite properties", () => {
@@ -282,7 +385,8 @@ describe("planSite properties", () => {
         const w = world(structuredClone(site), structuredClone(web));
         await reconcile(w, cfg);
         const owned = ownedKeys(cfg);
-        const strip = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+        const strip = (o: Record<string, unknown>, keys: string[]) =>
+          Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
         expect(strip(w.site, owned.site)).toEqual(strip(site, owned.site));
         expect(strip(w.web, owned.web)).toEqual(strip(web, owned.web));
       }),
@@ -311,18 +415,29 @@ describe("planSite properties", () => {
 
   test("'*' in allowedOrigins is refused unless allowAnyOrigin: true is in the same block", () => {
     fc.assert(
-      fc.property(originsArb, fc.nat(4), fc.boolean(), fc.option(fc.boolean(), { nil: undefined }), (origins, at, exact, allow) => {
-        const values = [...origins.slice(0, at), "*", ...origins.slice(at)];
-        const pos = Math.min(at, origins.length);
-        const cors = { allowedOrigins: exact ? { mode: "exact" as const, values } : values, ...(allow !== undefined ? { allowAnyOrigin: allow } : {}) };
-        const r = siteSchema.safeParse({ cors });
-        if (allow === true) expect(r.success).toBe(true);
-        else {
-          expect(r.success).toBe(false);
-          expect(r.error!.issues.map((i) => i.path)).toEqual([exact ? ["cors", "allowedOrigins", "values", pos] : ["cors", "allowedOrigins", pos]]);
-          expect(r.error!.issues[0]!.message).toMatch(/allowAnyOrigin: true/);
-        }
-      }),
+      fc.property(
+        originsArb,
+        fc.nat(4),
+        fc.boolean(),
+        fc.option(fc.boolean(), { nil: undefined }),
+        (origins, at, exact, allow) => {
+          const values = [...origins.slice(0, at), "*", ...origins.slice(at)];
+          const pos = Math.min(at, origins.length);
+          const cors = {
+            allowedOrigins: exact ? { mode: "exact" as const, values } : values,
+            ...(allow !== undefined ? { allowAnyOrigin: allow } : {}),
+          };
+          const r = siteSchema.safeParse({ cors });
+          if (allow === true) expect(r.success).toBe(true);
+          else {
+            expect(r.success).toBe(false);
+            expect(r.error!.issues.map((i) => i.path)).toEqual([
+              exact ? ["cors", "allowedOrigins", "values", pos] : ["cors", "allowedOrigins", pos],
+            ]);
+            expect(r.error!.issues[0]!.message).toMatch(/allowAnyOrigin: true/);
+          }
+        },
+      ),
     );
   });
 });

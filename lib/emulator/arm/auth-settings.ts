@@ -12,7 +12,9 @@ const REDACTED_KEYS = /^(clientSecretCertificateThumbprint|clientSecret|appSecre
 function redact(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(redact);
   if (!isObject(v)) return v;
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, REDACTED_KEYS.test(k) && typeof x === "string" ? null : redact(x)]));
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => [k, REDACTED_KEYS.test(k) && typeof x === "string" ? null : redact(x)]),
+  );
 }
 
 /** How the service presents a V1-configured app through the V2 API (a read-only projection). */
@@ -20,11 +22,18 @@ function v2ViewOfV1(v1: JsonObject): JsonObject {
   if (!v1.enabled) return {};
   return withoutNulls({
     platform: { enabled: true, runtimeVersion: v1.runtimeVersion ?? "~1" },
-    globalValidation: { requireAuthentication: v1.unauthenticatedClientAction !== "AllowAnonymous", unauthenticatedClientAction: v1.unauthenticatedClientAction ?? "RedirectToLoginPage" },
+    globalValidation: {
+      requireAuthentication: v1.unauthenticatedClientAction !== "AllowAnonymous",
+      unauthenticatedClientAction: v1.unauthenticatedClientAction ?? "RedirectToLoginPage",
+    },
     identityProviders: {
       azureActiveDirectory: {
         enabled: Boolean(v1.clientId),
-        registration: { clientId: v1.clientId, openIdIssuer: v1.issuer, clientSecretSettingName: v1.clientSecretSettingName },
+        registration: {
+          clientId: v1.clientId,
+          openIdIssuer: v1.issuer,
+          clientSecretSettingName: v1.clientSecretSettingName,
+        },
         login: { loginParameters: v1.additionalLoginParams },
         validation: { allowedAudiences: v1.allowedAudiences ?? [] },
       },
@@ -36,7 +45,11 @@ function v2ViewOfV1(v1: JsonObject): JsonObject {
 function withoutNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v;
   if (!isObject(v)) return v;
-  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null && x !== undefined).map(([k, x]) => [k, withoutNulls(x)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([, x]) => x !== null && x !== undefined)
+      .map(([k, x]) => [k, withoutNulls(x)]),
+  );
 }
 
 function v2Properties(t: Target): JsonObject {
@@ -52,19 +65,37 @@ function invalidAction(props: JsonObject): string | undefined {
 }
 
 export function authSettingsRoutes(env: ArmEnv): Route[] {
-  const v2Doc = (t: Target, props: unknown) => ({ ...childResource(t, "config/authsettingsV2", "config", "authsettingsV2", props), kind: t.site.kind });
+  const v2Doc = (t: Target, props: unknown) => ({
+    ...childResource(t, "config/authsettingsV2", "config", "authsettingsV2", props),
+    kind: t.site.kind,
+  });
   const v1Doc = (t: Target) => ({
-    ...childResource(t, "config/authsettings", "config", "authsettings", { ...clone(t.app.authV1), configVersion: t.app.configVersion }),
+    ...childResource(t, "config/authsettings", "config", "authsettings", {
+      ...clone(t.app.authV1),
+      configVersion: t.app.configVersion,
+    }),
     kind: t.site.kind,
   });
 
   const putV2 = (ctx: Ctx, t: Target) => {
     const body = jsonBody(ctx);
     if (!isObject(body) || !("properties" in body)) throw missingProperties();
-    if (body.properties !== null && !isObject(body.properties)) return armError(ctx, 400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'properties' must be an object.");
+    if (body.properties !== null && !isObject(body.properties))
+      return armError(
+        ctx,
+        400,
+        "InvalidRequestContent",
+        "The request content was invalid and could not be deserialized: 'properties' must be an object.",
+      );
     const props = (body.properties ?? {}) as JsonObject;
     const bad = invalidAction(props);
-    if (bad) return armError(ctx, 400, "InvalidRequestContent", `The request content was invalid and could not be deserialized: Error converting value "${bad}" to type 'UnauthenticatedClientActionV2'. Path 'properties.globalValidation.unauthenticatedClientAction'.`);
+    if (bad)
+      return armError(
+        ctx,
+        400,
+        "InvalidRequestContent",
+        `The request content was invalid and could not be deserialized: Error converting value "${bad}" to type 'UnauthenticatedClientActionV2'. Path 'properties.globalValidation.unauthenticatedClientAction'.`,
+      );
     t.app.authV2 = body.properties === null ? undefined : clone(props);
     // A V2 PUT on a V1 app is the migration (configure-authentication-api-version: "can't be reversed").
     t.app.configVersion = "v2";
@@ -73,7 +104,8 @@ export function authSettingsRoutes(env: ArmEnv): Route[] {
 
   const putV1 = (ctx: Ctx, t: Target) => {
     const body = jsonBody(ctx);
-    if (!isObject(body) || !isObject(body.properties)) return legacyError(ctx, 400, "BadRequest", "Properties object is not present in the request body.");
+    if (!isObject(body) || !isObject(body.properties))
+      return legacyError(ctx, 400, "BadRequest", "Properties object is not present in the request body.");
     const { configVersion, ...props } = body.properties;
     t.app.authV1 = clone(props);
     if (configVersion === "v1" || configVersion === "v2") t.app.configVersion = configVersion;
@@ -81,7 +113,8 @@ export function authSettingsRoutes(env: ArmEnv): Route[] {
     send(ctx, 200, v1Doc(t));
   };
 
-  const noPatch = (ctx: Ctx) => legacyError(ctx, 405, "MethodNotAllowed", "The requested resource does not support http method 'PATCH'.");
+  const noPatch = (ctx: Ctx) =>
+    legacyError(ctx, 405, "MethodNotAllowed", "The requested resource does not support http method 'PATCH'.");
 
   return [
     ...siteAndSlot(env, "GET", "/config/authsettingsV2/list", (ctx, t) => send(ctx, 200, v2Doc(t, v2Properties(t)))),

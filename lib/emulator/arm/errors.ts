@@ -2,7 +2,13 @@ import { send, type Ctx } from "../http.ts";
 import { HostUnavailable, retryHeaders, ServiceError } from "../service-error.ts";
 
 /** ARM envelope: `{"error":{"code","message"}}` (CommonDefinitions `DefaultErrorResponse`). */
-export function armError(ctx: Ctx, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+export function armError(
+  ctx: Ctx,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   send(ctx, status, { error: { code, message } }, headers);
 }
 
@@ -36,7 +42,12 @@ type Extended = { code: string; template: string; parameters: string[] };
 
 /** A refusal ARM answers in the legacy shape: key and host routes, the `properties` envelope rule. */
 export class LegacyArmError extends ServiceError {
-  constructor(status: number, code: string, message: string, readonly extended?: Extended) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    readonly extended?: Extended,
+  ) {
     super(status, code, message);
   }
 }
@@ -53,6 +64,7 @@ export function missingProperties(): LegacyArmError {
 /** How ARM writes a thrown error: the legacy shape for the Functions host and key routes, else the envelope. */
 export function armFail(ctx: Ctx, e: ServiceError): void {
   const code = e.code ?? (e.status === 429 ? "TooManyRequests" : "InternalServerError");
-  if (e instanceof HostUnavailable || e instanceof LegacyArmError) legacyError(ctx, e.status, code, e.message, e instanceof LegacyArmError ? e.extended : undefined);
+  if (e instanceof HostUnavailable || e instanceof LegacyArmError)
+    legacyError(ctx, e.status, code, e.message, e instanceof LegacyArmError ? e.extended : undefined);
   else armError(ctx, e.status, code, e.message, retryHeaders(e));
 }

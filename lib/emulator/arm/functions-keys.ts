@@ -16,7 +16,12 @@ const HOST_KEY_TYPES: Record<string, "functionKeys" | "systemKeys" | "masterKey"
  */
 function hostRoutes(env: ArmEnv, method: string, suffix: string, handler: (ctx: Ctx, t: Target) => void): Route[] {
   return siteAndSlot(env, method, suffix, (ctx, t) => {
-    if (!/functionapp/i.test(t.site.kind)) throw new LegacyArmError(400, "BadRequest", `Site '${t.armName}' is not a function app (kind '${t.site.kind}'); it has no Functions host.`);
+    if (!/functionapp/i.test(t.site.kind))
+      throw new LegacyArmError(
+        400,
+        "BadRequest",
+        `Site '${t.armName}' is not a function app (kind '${t.site.kind}'); it has no Functions host.`,
+      );
     if (t.app.state !== "Running") throw new HostUnavailable();
     handler(ctx, t);
   });
@@ -27,7 +32,10 @@ function keyBody(ctx: Ctx): { name?: string; value?: string } {
   const body = jsonBody(ctx);
   if (!isObject(body) || !isObject(body.properties)) throw missingProperties();
   const { name, value } = body.properties;
-  return { name: typeof name === "string" ? name : undefined, value: typeof value === "string" && value !== "" ? value : undefined };
+  return {
+    name: typeof name === "string" ? name : undefined,
+    value: typeof value === "string" && value !== "" ? value : undefined,
+  };
 }
 
 function functionEnvelope(t: Target, fn: FunctionState) {
@@ -53,7 +61,8 @@ function keyResource(t: Target, segment: string, type: string, name: string, val
 export function functionKeyRoutes(env: ArmEnv): Route[] {
   const findFunction = (ctx: Ctx, t: Target): FunctionState => {
     const fn = t.app.functions.get(ctx.params.functionName!.toLowerCase());
-    if (!fn) throw new LegacyArmError(404, "NotFound", `Function with an ID of ${ctx.params.functionName} is not running.`);
+    if (!fn)
+      throw new LegacyArmError(404, "NotFound", `Function with an ID of ${ctx.params.functionName} is not running.`);
     return fn;
   };
 
@@ -61,7 +70,7 @@ export function functionKeyRoutes(env: ArmEnv): Route[] {
   const putKey = (ctx: Ctx, keys: Record<string, string>): { status: number; name: string; value: string } => {
     const body = keyBody(ctx);
     const name = ctx.params.keyName!;
-    const existed = Object.prototype.hasOwnProperty.call(keys, name);
+    const existed = Object.hasOwn(keys, name);
     const value = body.value ?? generateKeyValue();
     keys[name] = value;
     return { status: existed ? 200 : 201, name, value };
@@ -71,17 +80,30 @@ export function functionKeyRoutes(env: ArmEnv): Route[] {
     const name = ctx.params.keyName!;
     // The runtime refuses system and master keys ("System keys cannot be deleted.", KeysController).
     if (name.startsWith("_")) throw new LegacyArmError(400, "BadRequest", "Invalid key name.");
-    if (!Object.prototype.hasOwnProperty.call(keys, name)) throw new LegacyArmError(404, "NotFound", "Key was not found.");
+    if (!Object.hasOwn(keys, name)) throw new LegacyArmError(404, "NotFound", "Key was not found.");
     delete keys[name];
     send(ctx, 204);
   };
 
   return [
-    ...siteAndSlot(env, "GET", "/functions", (ctx, t) => send(ctx, 200, page(env, ctx, [...t.app.functions.values()].map((f) => functionEnvelope(t, f))))),
-    ...siteAndSlot(env, "GET", "/functions/{functionName}", (ctx, t) => send(ctx, 200, functionEnvelope(t, findFunction(ctx, t)))),
+    ...siteAndSlot(env, "GET", "/functions", (ctx, t) =>
+      send(
+        ctx,
+        200,
+        page(
+          env,
+          ctx,
+          [...t.app.functions.values()].map((f) => functionEnvelope(t, f)),
+        ),
+      ),
+    ),
+    ...siteAndSlot(env, "GET", "/functions/{functionName}", (ctx, t) =>
+      send(ctx, 200, functionEnvelope(t, findFunction(ctx, t))),
+    ),
     ...siteAndSlot(env, "PUT", "/functions/{functionName}", (ctx, t) => {
       const body = jsonBody(ctx);
-      const config = isObject(body) && isObject(body.properties) && isObject(body.properties.config) ? body.properties.config : {};
+      const config =
+        isObject(body) && isObject(body.properties) && isObject(body.properties.config) ? body.properties.config : {};
       const key = ctx.params.functionName!.toLowerCase();
       const existing = t.app.functions.get(key);
       const fn = existing ?? newFunction(ctx.params.functionName!, config);
@@ -99,14 +121,19 @@ export function functionKeyRoutes(env: ArmEnv): Route[] {
     }),
     ...hostRoutes(env, "POST", "/functions/{functionName}/listsecrets", (ctx, t) => {
       const fn = findFunction(ctx, t);
-      send(ctx, 200, { key: fn.keys.default ?? Object.values(fn.keys)[0] ?? "", trigger_url: `https://${t.site.name}.azurewebsites.net/api/${fn.name}` });
+      send(ctx, 200, {
+        key: fn.keys.default ?? Object.values(fn.keys)[0] ?? "",
+        trigger_url: `https://${t.site.name}.azurewebsites.net/api/${fn.name}`,
+      });
     }),
     ...hostRoutes(env, "PUT", "/functions/{functionName}/keys/{keyName}", (ctx, t) => {
       const fn = findFunction(ctx, t);
       const r = putKey(ctx, fn.keys);
       send(ctx, r.status, keyResource(t, `functions/${fn.name}/keys/${r.name}`, "functions/keys", r.name, r.value));
     }),
-    ...hostRoutes(env, "DELETE", "/functions/{functionName}/keys/{keyName}", (ctx, t) => deleteKey(ctx, findFunction(ctx, t).keys)),
+    ...hostRoutes(env, "DELETE", "/functions/{functionName}/keys/{keyName}", (ctx, t) =>
+      deleteKey(ctx, findFunction(ctx, t).keys),
+    ),
     ...hostRoutes(env, "POST", "/host/default/listkeys", (ctx, t) => {
       const { masterKey, functionKeys, systemKeys } = t.app.hostKeys;
       send(ctx, 200, { masterKey, functionKeys: { ...functionKeys }, systemKeys: { ...systemKeys } });
@@ -115,15 +142,28 @@ export function functionKeyRoutes(env: ArmEnv): Route[] {
     ...hostRoutes(env, "POST", "/host/default/listsyncstatus", (ctx) => send(ctx, 204)),
     ...hostRoutes(env, "PUT", "/host/default/{keyType}/{keyName}", (ctx, t) => {
       const type = HOST_KEY_TYPES[ctx.params.keyType!.toLowerCase()];
-      if (!type) throw new LegacyArmError(400, "BadRequest", `Invalid key type '${ctx.params.keyType}'. Expected functionKeys, systemKeys or masterKey.`);
+      if (!type)
+        throw new LegacyArmError(
+          400,
+          "BadRequest",
+          `Invalid key type '${ctx.params.keyType}'. Expected functionKeys, systemKeys or masterKey.`,
+        );
       const hk = t.app.hostKeys;
       // `_master` (any case) renews the master key: KeysController routes it to SetMasterKeyAsync.
       if (type === "masterKey" || ctx.params.keyName!.toLowerCase() === "_master") {
         hk.masterKey = keyBody(ctx).value ?? generateKeyValue();
-        return send(ctx, 200, keyResource(t, `host/default/${ctx.params.keyType}/_master`, "host/functionKeys", "_master", hk.masterKey));
+        return send(
+          ctx,
+          200,
+          keyResource(t, `host/default/${ctx.params.keyType}/_master`, "host/functionKeys", "_master", hk.masterKey),
+        );
       }
       const r = putKey(ctx, hk[type]);
-      send(ctx, r.status, keyResource(t, `host/default/${ctx.params.keyType}/${r.name}`, `host/${type}`, r.name, r.value));
+      send(
+        ctx,
+        r.status,
+        keyResource(t, `host/default/${ctx.params.keyType}/${r.name}`, `host/${type}`, r.name, r.value),
+      );
     }),
     ...hostRoutes(env, "DELETE", "/host/default/{keyType}/{keyName}", (ctx, t) => {
       const type = HOST_KEY_TYPES[ctx.params.keyType!.toLowerCase()];

@@ -12,7 +12,12 @@ import { siteConfigRoutes } from "./site-config.ts";
 
 /** Azure Resource Manager for Microsoft.Web sites and Microsoft.Resources (docs/emulator.md, "What it enforces"). */
 export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle): MountedService {
-  const routes: Route[] = [...resourceRoutes(env), ...siteConfigRoutes(env), ...authSettingsRoutes(env), ...functionKeyRoutes(env)];
+  const routes: Route[] = [
+    ...resourceRoutes(env),
+    ...siteConfigRoutes(env),
+    ...authSettingsRoutes(env),
+    ...functionKeyRoutes(env),
+  ];
 
   const authenticate = async (ctx: Ctx): Promise<boolean> => {
     const token = bearer(ctx);
@@ -21,7 +26,9 @@ export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle
       ctx.principal = result;
       return true;
     }
-    const challenge = { "www-authenticate": `Bearer authorization_uri="${env.baseUrl()}/${dir.tenantId}", error="invalid_token", error_description="${result}"` };
+    const challenge = {
+      "www-authenticate": `Bearer authorization_uri="${env.baseUrl()}/${dir.tenantId}", error="invalid_token", error_description="${result}"`,
+    };
     const [code, message] = {
       missing: ["AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."],
       invalid: ["InvalidAuthenticationToken", "The access token is invalid."],
@@ -38,16 +45,31 @@ export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle
   const apiVersionOk = (ctx: Ctx): boolean => {
     const v = ctx.query.get("api-version");
     if (!v) {
-      armError(ctx, 400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+      armError(
+        ctx,
+        400,
+        "MissingApiVersionParameter",
+        "The api-version query parameter (?api-version=) is required for all requests.",
+      );
       return false;
     }
     const isWeb = /\/providers\/Microsoft\.Web\//i.test(ctx.path);
     const known = isWeb ? WEB_API_VERSIONS : RESOURCES_API_VERSIONS;
     if (known.includes(v)) return true;
     if (isWeb) {
-      armError(ctx, 400, "NoRegisteredProviderFound", `No registered resource provider found for location 'westeurope' and API version '${v}' for type 'sites'. The supported api-versions are '${WEB_API_VERSIONS.join(", ")}'. The supported locations are 'westeurope, northeurope, eastus, westus'.`);
+      armError(
+        ctx,
+        400,
+        "NoRegisteredProviderFound",
+        `No registered resource provider found for location 'westeurope' and API version '${v}' for type 'sites'. The supported api-versions are '${WEB_API_VERSIONS.join(", ")}'. The supported locations are 'westeurope, northeurope, eastus, westus'.`,
+      );
     } else {
-      armError(ctx, 400, "InvalidApiVersionParameter", `The api-version '${v}' is invalid. The supported versions are '${RESOURCES_API_VERSIONS.join(",")}'.`);
+      armError(
+        ctx,
+        400,
+        "InvalidApiVersionParameter",
+        `The api-version '${v}' is invalid. The supported versions are '${RESOURCES_API_VERSIONS.join(",")}'.`,
+      );
     }
     return false;
   };
@@ -59,8 +81,14 @@ export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle
     fail: armFail,
     async handle(ctx) {
       ctx.res.setHeader("x-ms-request-id", ctx.requestId);
-      ctx.res.setHeader("x-ms-correlation-request-id", String(ctx.req.headers["x-ms-correlation-request-id"] ?? ctx.requestId));
-      ctx.res.setHeader("x-ms-routing-request-id", `WESTEUROPE:${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}Z:${ctx.requestId}`);
+      ctx.res.setHeader(
+        "x-ms-correlation-request-id",
+        String(ctx.req.headers["x-ms-correlation-request-id"] ?? ctx.requestId),
+      );
+      ctx.res.setHeader(
+        "x-ms-routing-request-id",
+        `WESTEUROPE:${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}Z:${ctx.requestId}`,
+      );
       if (!(await authenticate(ctx))) return;
       const sub = /^\/subscriptions\/([^/]+)/i.exec(ctx.path)?.[1];
       if (sub) {
@@ -80,9 +108,15 @@ export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle
       const op = routeOperation(ctx, routes, (c, why) =>
         why === "method"
           ? armError(c, 405, "MethodNotAllowed", `The requested resource does not support http method '${c.method}'.`)
-          : armError(c, 404, "NotFound", `No HTTP resource was found that matches the request URI '${c.url.origin}${c.path}'.`),
+          : armError(
+              c,
+              404,
+              "NotFound",
+              `No HTTP resource was found that matches the request URI '${c.url.origin}${c.path}'.`,
+            ),
       );
-      if (op && sub && !env.state.subscription(sub)) return armError(ctx, 404, "SubscriptionNotFound", `The subscription '${sub}' could not be found.`);
+      if (op && sub && !env.state.subscription(sub))
+        return armError(ctx, 404, "SubscriptionNotFound", `The subscription '${sub}' could not be found.`);
       return op;
     },
   };

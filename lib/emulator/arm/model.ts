@@ -10,7 +10,8 @@ export interface ArmEnv {
   pageSize: number;
 }
 
-export const SITE = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites/{name}";
+export const SITE =
+  "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites/{name}";
 
 export const siteId = (s: SiteState): string =>
   `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/Microsoft.Web/sites/${s.name}`;
@@ -37,7 +38,12 @@ export function findSite(env: ArmEnv, ctx: Ctx): SiteState | undefined {
   }
   const site = env.state.site(subscriptionId!, resourceGroupName!, name!);
   if (!site) {
-    armError(ctx, 404, "ResourceNotFound", `The Resource 'Microsoft.Web/sites/${name}' under resource group '${resourceGroupName}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+    armError(
+      ctx,
+      404,
+      "ResourceNotFound",
+      `The Resource 'Microsoft.Web/sites/${name}' under resource group '${resourceGroupName}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    );
   }
   return site;
 }
@@ -49,14 +55,32 @@ export function findTarget(env: ArmEnv, ctx: Ctx): Target | undefined {
   if (slot === undefined) return { site, app: site, id: siteId(site), armName: site.name, type: "Microsoft.Web/sites" };
   const app = site.slots.get(slot.toLowerCase());
   if (!app) {
-    armError(ctx, 404, "ResourceNotFound", `The Resource 'Microsoft.Web/sites/${site.name}/slots/${slot}' under resource group '${resourceGroupName}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+    armError(
+      ctx,
+      404,
+      "ResourceNotFound",
+      `The Resource 'Microsoft.Web/sites/${site.name}/slots/${slot}' under resource group '${resourceGroupName}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    );
     return undefined;
   }
-  return { site, app, slot: app.name, id: `${siteId(site)}/slots/${app.name}`, armName: `${site.name}/${app.name}`, type: "Microsoft.Web/sites/slots" };
+  return {
+    site,
+    app,
+    slot: app.name,
+    id: `${siteId(site)}/slots/${app.name}`,
+    armName: `${site.name}/${app.name}`,
+    type: "Microsoft.Web/sites/slots",
+  };
 }
 
 /** A child resource of a site or slot (`config/web`, `functions/x`): id, name, type and location as ARM sets them. */
-export function childResource(t: Target, segment: string, childType: string, childName: string, properties: unknown): JsonObject {
+export function childResource(
+  t: Target,
+  segment: string,
+  childType: string,
+  childName: string,
+  properties: unknown,
+): JsonObject {
   return {
     id: `${t.id}/${segment}`,
     name: childName,
@@ -72,7 +96,7 @@ export function page<T>(env: ArmEnv, ctx: Ctx, items: T[]): { value: T[]; nextLi
   const value = items.slice(skip, skip + env.pageSize);
   if (skip + env.pageSize >= items.length) return { value };
   const next = new URL(ctx.path, env.baseUrl());
-  ctx.query.forEach((v, key) => key !== "$skiptoken" && next.searchParams.set(key, v));
+  for (const [key, v] of ctx.query) if (key !== "$skiptoken") next.searchParams.set(key, v);
   next.searchParams.set("$skiptoken", String(skip + env.pageSize));
   return { value, nextLink: next.toString() };
 }
@@ -80,7 +104,12 @@ export function page<T>(env: ArmEnv, ctx: Ctx, items: T[]): { value: T[]; nextLi
 export const clone = <T>(v: T): T => structuredClone(v);
 
 /** Registers `handler` for production and for slots (`…/slots/{slot}…`); the handler gets the resolved target. */
-export function siteAndSlot(env: ArmEnv, method: string, suffix: string, handler: (ctx: Ctx, t: Target) => void): Route[] {
+export function siteAndSlot(
+  env: ArmEnv,
+  method: string,
+  suffix: string,
+  handler: (ctx: Ctx, t: Target) => void,
+): Route[] {
   const wrapped = (ctx: Ctx) => {
     const t = findTarget(env, ctx);
     if (t) handler(ctx, t);
@@ -91,6 +120,11 @@ export function siteAndSlot(env: ArmEnv, method: string, suffix: string, handler
 /** The request body, which must be a JSON object. */
 export function bodyObject(ctx: Ctx): JsonObject {
   const body = jsonBody(ctx);
-  if (!isObject(body)) throw new ServiceError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+  if (!isObject(body))
+    throw new ServiceError(
+      400,
+      "InvalidRequestContent",
+      "The request content was invalid and could not be deserialized.",
+    );
   return body;
 }

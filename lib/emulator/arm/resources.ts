@@ -1,6 +1,17 @@
 import { isObject, route, send, type Route } from "../http.ts";
 import { armError } from "./errors.ts";
-import { bodyObject, childResource, clone, findSite, page, SITE, siteAndSlot, siteId, type ArmEnv, type Target } from "./model.ts";
+import {
+  bodyObject,
+  childResource,
+  clone,
+  findSite,
+  page,
+  SITE,
+  siteAndSlot,
+  siteId,
+  type ArmEnv,
+  type Target,
+} from "./model.ts";
 import { booleanSetting, normalizeSiteConfig } from "./site-config.ts";
 import { newAppState, type AppState, type JsonObject, type SiteState } from "./state.ts";
 
@@ -33,7 +44,14 @@ function siteBody(t: Target): JsonObject {
 
 const targetOf = (site: SiteState, app?: AppState): Target =>
   app && app !== site
-    ? { site, app, slot: app.name, id: `${siteId(site)}/slots/${app.name}`, armName: `${site.name}/${app.name}`, type: "Microsoft.Web/sites/slots" }
+    ? {
+        site,
+        app,
+        slot: app.name,
+        id: `${siteId(site)}/slots/${app.name}`,
+        armName: `${site.name}/${app.name}`,
+        type: "Microsoft.Web/sites/slots",
+      }
     : { site, app: site, id: siteId(site), armName: site.name, type: "Microsoft.Web/sites" };
 
 /**
@@ -49,7 +67,8 @@ function applySiteProperties(app: AppState, body: JsonObject): void {
   if (isObject(body.tags)) app.tags = body.tags as Record<string, string>;
   app.siteConfig = { ...app.siteConfig, ...siteConfig };
   if (Array.isArray(appSettings)) {
-    for (const s of appSettings) if (isObject(s) && typeof s.name === "string") app.appSettings[s.name] = String(s.value ?? "");
+    for (const s of appSettings)
+      if (isObject(s) && typeof s.name === "string") app.appSettings[s.name] = String(s.value ?? "");
   }
 }
 
@@ -63,7 +82,11 @@ export function resourceRoutes(env: ArmEnv): Route[] {
     tenantId: state.tenantId,
     displayName: s.displayName,
     state: "Enabled",
-    subscriptionPolicies: { locationPlacementId: "Public_2014-09-01", quotaId: "PayAsYouGo_2014-09-01", spendingLimit: "Off" },
+    subscriptionPolicies: {
+      locationPlacementId: "Public_2014-09-01",
+      quotaId: "PayAsYouGo_2014-09-01",
+      spendingLimit: "Off",
+    },
   });
   const rgBody = (rg: { subscriptionId: string; name: string; location: string; tags: Record<string, string> }) => ({
     id: `/subscriptions/${rg.subscriptionId}/resourceGroups/${rg.name}`,
@@ -75,10 +98,18 @@ export function resourceRoutes(env: ArmEnv): Route[] {
   });
 
   return [
-    route("GET", "/subscriptions", (ctx) => send(ctx, 200, page(env, ctx, [...state.subscriptions.values()].map(subscriptionBody)))),
+    route("GET", "/subscriptions", (ctx) =>
+      send(ctx, 200, page(env, ctx, [...state.subscriptions.values()].map(subscriptionBody))),
+    ),
     route("GET", "/subscriptions/{subscriptionId}", (ctx) => {
       const s = state.subscription(ctx.params.subscriptionId!);
-      if (!s) return armError(ctx, 404, "SubscriptionNotFound", `The subscription '${ctx.params.subscriptionId}' could not be found.`);
+      if (!s)
+        return armError(
+          ctx,
+          404,
+          "SubscriptionNotFound",
+          `The subscription '${ctx.params.subscriptionId}' could not be found.`,
+        );
       send(ctx, 200, subscriptionBody(s));
     }),
     route("GET", "/tenants", (ctx) =>
@@ -99,16 +130,33 @@ export function resourceRoutes(env: ArmEnv): Route[] {
       }),
     ),
     route("GET", "/subscriptions/{subscriptionId}/resourcegroups", (ctx) =>
-      send(ctx, 200, page(env, ctx, [...state.resourceGroups.values()].filter((r) => r.subscriptionId.toLowerCase() === ctx.params.subscriptionId!.toLowerCase()).map(rgBody))),
+      send(
+        ctx,
+        200,
+        page(
+          env,
+          ctx,
+          [...state.resourceGroups.values()]
+            .filter((r) => r.subscriptionId.toLowerCase() === ctx.params.subscriptionId!.toLowerCase())
+            .map(rgBody),
+        ),
+      ),
     ),
     route("GET", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}", (ctx) => {
       const rg = state.resourceGroup(ctx.params.subscriptionId!, ctx.params.resourceGroupName!);
-      if (!rg) return armError(ctx, 404, "ResourceGroupNotFound", `Resource group '${ctx.params.resourceGroupName}' could not be found.`);
+      if (!rg)
+        return armError(
+          ctx,
+          404,
+          "ResourceGroupNotFound",
+          `Resource group '${ctx.params.resourceGroupName}' could not be found.`,
+        );
       send(ctx, 200, rgBody(rg));
     }),
     route("PUT", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}", (ctx) => {
       const body = bodyObject(ctx);
-      if (typeof body.location !== "string") return armError(ctx, 400, "LocationRequired", "The location property is required for this definition.");
+      if (typeof body.location !== "string")
+        return armError(ctx, 400, "LocationRequired", "The location property is required for this definition.");
       const { created, rg } = state.putResourceGroup({
         subscriptionId: ctx.params.subscriptionId!,
         name: ctx.params.resourceGroupName!,
@@ -118,23 +166,57 @@ export function resourceRoutes(env: ArmEnv): Route[] {
       send(ctx, created ? 201 : 200, rgBody(rg));
     }),
     route("GET", "/subscriptions/{subscriptionId}/providers/Microsoft.Web/sites", (ctx) =>
-      send(ctx, 200, page(env, ctx, state.sitesIn(ctx.params.subscriptionId!).map((s) => siteBody(targetOf(s))))),
+      send(
+        ctx,
+        200,
+        page(
+          env,
+          ctx,
+          state.sitesIn(ctx.params.subscriptionId!).map((s) => siteBody(targetOf(s))),
+        ),
+      ),
     ),
-    route("GET", "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites", (ctx) => {
-      if (!state.resourceGroup(ctx.params.subscriptionId!, ctx.params.resourceGroupName!))
-        return armError(ctx, 404, "ResourceGroupNotFound", `Resource group '${ctx.params.resourceGroupName}' could not be found.`);
-      send(ctx, 200, page(env, ctx, state.sitesIn(ctx.params.subscriptionId!, ctx.params.resourceGroupName!).map((s) => siteBody(targetOf(s)))));
-    }),
+    route(
+      "GET",
+      "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites",
+      (ctx) => {
+        if (!state.resourceGroup(ctx.params.subscriptionId!, ctx.params.resourceGroupName!))
+          return armError(
+            ctx,
+            404,
+            "ResourceGroupNotFound",
+            `Resource group '${ctx.params.resourceGroupName}' could not be found.`,
+          );
+        send(
+          ctx,
+          200,
+          page(
+            env,
+            ctx,
+            state.sitesIn(ctx.params.subscriptionId!, ctx.params.resourceGroupName!).map((s) => siteBody(targetOf(s))),
+          ),
+        );
+      },
+    ),
     route("PUT", SITE, (ctx) => {
       const { subscriptionId, resourceGroupName, name } = ctx.params as Record<string, string>;
       const rg = state.resourceGroup(subscriptionId!, resourceGroupName!);
-      if (!rg) return armError(ctx, 404, "ResourceGroupNotFound", `Resource group '${resourceGroupName}' could not be found.`);
+      if (!rg)
+        return armError(ctx, 404, "ResourceGroupNotFound", `Resource group '${resourceGroupName}' could not be found.`);
       const body = bodyObject(ctx);
       let site = state.site(subscriptionId!, resourceGroupName!, name!);
       const created = !site;
       if (!site) {
-        if (typeof body.location !== "string") return armError(ctx, 400, "LocationRequired", "The location property is required for this definition.");
-        site = { ...newAppState(name!), subscriptionId: subscriptionId!, resourceGroup: rg.name, location: body.location, kind: typeof body.kind === "string" ? body.kind : "app", slots: new Map() };
+        if (typeof body.location !== "string")
+          return armError(ctx, 400, "LocationRequired", "The location property is required for this definition.");
+        site = {
+          ...newAppState(name!),
+          subscriptionId: subscriptionId!,
+          resourceGroup: rg.name,
+          location: body.location,
+          kind: typeof body.kind === "string" ? body.kind : "app",
+          slots: new Map(),
+        };
       }
       applySiteProperties(site, body);
       if (typeof body.kind === "string") site.kind = body.kind;
@@ -148,7 +230,16 @@ export function resourceRoutes(env: ArmEnv): Route[] {
     }),
     route("GET", `${SITE}/slots`, (ctx) => {
       const site = findSite(env, ctx);
-      if (site) send(ctx, 200, page(env, ctx, [...site.slots.values()].map((s) => siteBody(targetOf(site, s)))));
+      if (site)
+        send(
+          ctx,
+          200,
+          page(
+            env,
+            ctx,
+            [...site.slots.values()].map((s) => siteBody(targetOf(site, s))),
+          ),
+        );
     }),
     route("PUT", `${SITE}/slots/{slot}`, (ctx) => {
       const site = findSite(env, ctx);
@@ -175,7 +266,8 @@ export function resourceRoutes(env: ArmEnv): Route[] {
     ),
     ...siteAndSlot(env, "PUT", "/config/appsettings", (ctx, t) => {
       const body = bodyObject(ctx);
-      if (!isObject(body.properties)) return armError(ctx, 400, "BadRequest", "Properties object is not present in the request body.");
+      if (!isObject(body.properties))
+        return armError(ctx, 400, "BadRequest", "Properties object is not present in the request body.");
       const settings = Object.fromEntries(Object.entries(body.properties).map(([key, v]) => [key, String(v)]));
       t.app.appSettings = settings;
       send(ctx, 200, childResource(t, "config/appsettings", "config", "appsettings", settings));

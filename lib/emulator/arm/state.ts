@@ -81,7 +81,12 @@ export function newFunction(name: string, config: JsonObject = {}): FunctionStat
     name,
     // The runtime creates a `default` key for every new function.
     keys: { default: generateKeyValue() },
-    config: { bindings: [{ type: "httpTrigger", direction: "in", name: "req", authLevel: "function", methods: ["get", "post"] }], ...config },
+    config: {
+      bindings: [
+        { type: "httpTrigger", direction: "in", name: "req", authLevel: "function", methods: ["get", "post"] },
+      ],
+      ...config,
+    },
   };
 }
 
@@ -120,7 +125,11 @@ export class ArmState implements Checkpointable {
   }
   sitesIn(sub: string, rg?: string): SiteState[] {
     return [...this.sites.values()]
-      .filter((s) => s.subscriptionId.toLowerCase() === sub.toLowerCase() && (!rg || s.resourceGroup.toLowerCase() === rg.toLowerCase()))
+      .filter(
+        (s) =>
+          s.subscriptionId.toLowerCase() === sub.toLowerCase() &&
+          (!rg || s.resourceGroup.toLowerCase() === rg.toLowerCase()),
+      )
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -134,10 +143,26 @@ export class ArmState implements Checkpointable {
       [site, ...site.slots.values()].flatMap((app) => {
         const at = `${key}/${app === site ? "" : app.name.toLowerCase()}`;
         return [
-          storedDocument(`${at}/authsettingsV2`, () => app.authV2, (v) => (app.authV2 = v)),
-          storedDocument(`${at}/authsettings`, () => app.authV1, (v) => (app.authV1 = v)),
-          storedDocument(`${at}/web`, () => app.siteConfig, (v) => (app.siteConfig = v)),
-          storedDocument(`${at}/appsettings`, () => app.appSettings, (v) => (app.appSettings = v as Record<string, string>)),
+          storedDocument(
+            `${at}/authsettingsV2`,
+            () => app.authV2,
+            (v) => (app.authV2 = v),
+          ),
+          storedDocument(
+            `${at}/authsettings`,
+            () => app.authV1,
+            (v) => (app.authV1 = v),
+          ),
+          storedDocument(
+            `${at}/web`,
+            () => app.siteConfig,
+            (v) => (app.siteConfig = v),
+          ),
+          storedDocument(
+            `${at}/appsettings`,
+            () => app.appSettings,
+            (v) => (app.appSettings = v as Record<string, string>),
+          ),
         ];
       }),
     );

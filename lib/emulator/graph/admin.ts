@@ -8,7 +8,12 @@ const optionsSchema = z
     verifiedDomains: z.array(z.string().min(1)).min(1),
     pageSize: z.number().int().min(1).max(999),
     nestedPatch: z.enum(["merge", "replace"]),
-    defaultSignInAudience: z.enum(["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"]),
+    defaultSignInAudience: z.enum([
+      "AzureADMyOrg",
+      "AzureADMultipleOrgs",
+      "AzureADandPersonalMicrosoftAccount",
+      "PersonalMicrosoftAccount",
+    ]),
   })
   .partial()
   .strict();

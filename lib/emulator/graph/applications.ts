@@ -1,13 +1,30 @@
 import { jsonBody, type Ctx } from "../http.ts";
 import { lookup, replaceData, sendEntity, wantsUpsert, type GraphEnv, type Req } from "./collection.ts";
 import { GraphFault, invalidValue, notFound, sendJson } from "./errors.ts";
-import { applicationComplexDefaults, newApplication, normalizeApplication, type Application, type Stored } from "./model.ts";
+import {
+  applicationComplexDefaults,
+  newApplication,
+  normalizeApplication,
+  type Application,
+  type Stored,
+} from "./model.ts";
 import { applyPatch } from "./patch.ts";
 import { checkApplicationWrite, type RuleEnv } from "./rules.ts";
 import { checkBody, requireObject, type Json } from "./schema.ts";
 
 // Server-set or immutable properties (docs/contracts/graph.md §1.2 "read-only, never send").
-const READ_ONLY = new Set(["id", "appId", "publisherDomain", "createdDateTime", "deletedDateTime", "createdByAppId", "certification", "disabledByMicrosoftStatus", "isDisabled", "managerApplications"]);
+const READ_ONLY = new Set([
+  "id",
+  "appId",
+  "publisherDomain",
+  "createdDateTime",
+  "deletedDateTime",
+  "createdByAppId",
+  "certification",
+  "disabledByMicrosoftStatus",
+  "isDisabled",
+  "managerApplications",
+]);
 
 export const callerAppId = (ctx: Ctx): string | null => {
   const id = ctx.principal?.appid ?? ctx.principal?.azp;
@@ -20,7 +37,11 @@ function applicationBody(ctx: Ctx): Json {
   // passwordCredentials cannot be PATCHed; addPassword/removePassword exist for that (application-update.md; the
   // service message is quoted in msgraph-sdk-dotnet #2788).
   if (Array.isArray(body.passwordCredentials) && body.passwordCredentials.length > 0) {
-    throw new GraphFault(400, "Request_BadRequest", "New password credentials must be generated using service actions.");
+    throw new GraphFault(
+      400,
+      "Request_BadRequest",
+      "New password credentials must be generated using service actions.",
+    );
   }
   return body;
 }
@@ -69,7 +90,9 @@ export function patchApplication(r: Req): void {
   }
   if (!found || (!upsert && !r.env.state.visible(found))) throw notFound(key.value);
   const current = found.data;
-  const next = normalizeApplication(applyPatch(current, body, r.env.state.settings.nestedPatch, applicationComplexDefaults()));
+  const next = normalizeApplication(
+    applyPatch(current, body, r.env.state.settings.nestedPatch, applicationComplexDefaults()),
+  );
   checkApplicationWrite(current, next, body, ruleEnv(r.env, current.id));
   replaceData(found, next);
   r.env.state.applicationChanged(next);

@@ -20,7 +20,10 @@ export async function authenticate(ctx: Ctx, dir: Directory, baseUrl: string): P
     missing: "Access token is empty.",
     audience: "Access token validation failure. Invalid audience.",
     expired: "Lifetime validation failed, the token is expired.",
-    invalid: token?.split(".").length === 3 ? "Access token validation failure." : "CompactToken parsing failed with error code: 80049217",
+    invalid:
+      token?.split(".").length === 3
+        ? "Access token validation failure."
+        : "CompactToken parsing failed with error code: 80049217",
   }[result];
   throw new GraphFault(401, "InvalidAuthenticationToken", message, undefined, {
     "www-authenticate": `Bearer realm="", authorization_uri="${baseUrl}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,

@@ -20,7 +20,11 @@ export interface Req {
   version: string;
 }
 
-export const TYPE_OF: Record<EntitySet, string> = { applications: "application", servicePrincipals: "servicePrincipal", oauth2PermissionGrants: "oAuth2PermissionGrant" };
+export const TYPE_OF: Record<EntitySet, string> = {
+  applications: "application",
+  servicePrincipals: "servicePrincipal",
+  oauth2PermissionGrants: "oAuth2PermissionGrant",
+};
 
 type AnyStored = Stored<Application | ServicePrincipal | PermissionGrant>;
 
@@ -31,7 +35,8 @@ export function lookup(env: GraphEnv, target: Target): AnyStored | undefined {
   const { state } = env;
   if (target.set === "applications") return state.findApplication(key.prop, key.value);
   // parseTarget admits only the alternate keys each set declares (appId for servicePrincipals, none for grants).
-  if (target.set === "servicePrincipals") return state.findServicePrincipal(key.prop === "appId" ? "appId" : "id", key.value);
+  if (target.set === "servicePrincipals")
+    return state.findServicePrincipal(key.prop === "appId" ? "appId" : "id", key.value);
   return state.findGrant(key.value);
 }
 
@@ -59,20 +64,30 @@ export function listEntities(r: Req): void {
   const { ctx, env } = r;
   const select = parseSelect(ctx.query.get("$select"), TYPE_OF[r.target.set]);
   const filter = parseFilter(ctx.query.get("$filter"), r.target.set);
-  if (ctx.query.has("$orderby")) throw new GraphFault(400, "Request_UnsupportedQuery", "Sorting not supported for current query.");
+  if (ctx.query.has("$orderby"))
+    throw new GraphFault(400, "Request_UnsupportedQuery", "Sorting not supported for current query.");
   const items = env.state
     .list(r.target.set)
     .filter((s) => env.state.visible(s))
     .map((s) => s.data as Json)
     .filter((d) => !filter || filter(d));
   const { value, nextLink } = page(ctx, items, env.state.settings.pageSize, env.baseUrl());
-  sendJson(ctx, 200, { "@odata.context": context(r, select, false), value: value.map((d) => project(d, select)), ...(nextLink ? { "@odata.nextLink": nextLink } : {}) });
+  sendJson(ctx, 200, {
+    "@odata.context": context(r, select, false),
+    value: value.map((d) => project(d, select)),
+    ...(nextLink ? { "@odata.nextLink": nextLink } : {}),
+  });
 }
 
 export function deleteEntity(r: Req): void {
   const found = requireVisible(r.env, r.target, lookup(r.env, r.target));
   const { state } = r.env;
-  const map = r.target.set === "applications" ? state.applications : r.target.set === "servicePrincipals" ? state.servicePrincipals : state.grants;
+  const map =
+    r.target.set === "applications"
+      ? state.applications
+      : r.target.set === "servicePrincipals"
+        ? state.servicePrincipals
+        : state.grants;
   map.delete(found.data.id.toLowerCase());
   sendJson(r.ctx, 204);
 }
@@ -80,7 +95,9 @@ export function deleteEntity(r: Req): void {
 /** `Prefer: create-if-missing` turns PATCH by alternate key into an upsert (docs/contracts/graph.md §2.6). */
 export function wantsUpsert(ctx: Ctx): boolean {
   const prefer = ctx.req.headers.prefer;
-  return (Array.isArray(prefer) ? prefer.join(",") : (prefer ?? "")).split(",").some((p) => p.trim().toLowerCase() === "create-if-missing");
+  return (Array.isArray(prefer) ? prefer.join(",") : (prefer ?? ""))
+    .split(",")
+    .some((p) => p.trim().toLowerCase() === "create-if-missing");
 }
 
 /** Replaces the stored data in place, so the Stored wrapper (and its visibility) is kept. */

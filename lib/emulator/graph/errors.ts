@@ -31,7 +31,8 @@ export function clientRequestId(ctx: Ctx): string {
   return (Array.isArray(h) ? h[0] : h) ?? ctx.requestId;
 }
 
-export const JSON_CONTENT_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+export const JSON_CONTENT_TYPE =
+  "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 export function sendJson(ctx: Ctx, status: number, body?: unknown, headers: Record<string, string> = {}): void {
   const common = { "request-id": ctx.requestId, "client-request-id": clientRequestId(ctx), ...headers };
@@ -40,7 +41,14 @@ export function sendJson(ctx: Ctx, status: number, body?: unknown, headers: Reco
 }
 
 /** The OData v4 error envelope Graph answers with (docs/contracts/graph.md §5.1; error-examples.json). */
-export function graphError(ctx: Ctx, status: number, code: string, message: string, details?: ErrorDetail[], headers: Record<string, string> = {}): void {
+export function graphError(
+  ctx: Ctx,
+  status: number,
+  code: string,
+  message: string,
+  details?: ErrorDetail[],
+  headers: Record<string, string> = {},
+): void {
   sendJson(
     ctx,
     status,
@@ -62,7 +70,11 @@ export function sendFault(ctx: Ctx, f: GraphFault): void {
 
 // Message pattern: terraform-provider-azuread #1017 and go-azure-sdk's ErrorResourceDoesNotExist (error-examples.json).
 export function notFound(key: string): GraphFault {
-  return new GraphFault(404, "Request_ResourceNotFound", `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
+  return new GraphFault(
+    404,
+    "Request_ResourceNotFound",
+    `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
 
 // Message: msgraph-bicep-types #260 ("Property 'disabledByMicrosoftStatus' is read-only and cannot be set.").
@@ -75,11 +87,17 @@ export function readOnly(property: string): GraphFault {
 export function invalidProperty(path: string[]): GraphFault {
   return path.length === 1
     ? new GraphFault(400, "Request_BadRequest", `Invalid property '${path[0]}'.`)
-    : new GraphFault(400, "Request_BadRequest", "Unexpected contents in request body.", [{ code: "Request_BadRequest", message: "Unexpected contents in request body.", target: path.join(".") }]);
+    : new GraphFault(400, "Request_BadRequest", "Unexpected contents in request body.", [
+        { code: "Request_BadRequest", message: "Unexpected contents in request body.", target: path.join(".") },
+      ]);
 }
 
 export function invalidValue(property: string, resource: string): GraphFault {
-  return new GraphFault(400, "Request_BadRequest", `Invalid value specified for property '${property}' of resource '${resource}'.`);
+  return new GraphFault(
+    400,
+    "Request_BadRequest",
+    `Invalid value specified for property '${property}' of resource '${resource}'.`,
+  );
 }
 
 // Go-autorest #308 (AAD Graph era, same text): identifierUris and other unique keys.

@@ -11,7 +11,9 @@ const READ_ONLY_ON_UPDATE = new Set(["id", "clientId", "resourceId"]);
  * client and resource object ids; building them the same way keeps them stable per (client, resource, principal).
  */
 export function grantId(clientId: string, resourceId: string, principalId: string | null): string {
-  const bytes = [clientId, resourceId, ...(principalId ? [principalId] : [])].map((g) => Buffer.from(g.replace(/-/g, ""), "hex"));
+  const bytes = [clientId, resourceId, ...(principalId ? [principalId] : [])].map((g) =>
+    Buffer.from(g.replace(/-/g, ""), "hex"),
+  );
   return Buffer.concat(bytes).toString("base64url");
 }
 
@@ -31,22 +33,37 @@ export function postGrant(r: Req): void {
   if (typeof clientId !== "string") throw invalidValue("clientId", RESOURCE);
   if (typeof resourceId !== "string") throw invalidValue("resourceId", RESOURCE);
   if (consentType !== "AllPrincipals" && consentType !== "Principal") throw invalidValue("consentType", RESOURCE);
-  if (consentType === "Principal" ? !isGuid(principalId) : principalId !== null) throw invalidValue("principalId", RESOURCE);
+  if (consentType === "Principal" ? !isGuid(principalId) : principalId !== null)
+    throw invalidValue("principalId", RESOURCE);
   if (scope !== null && (typeof scope !== "string" || scope.length > MAX_SCOPE)) throw invalidValue("scope", RESOURCE);
   for (const id of [clientId, resourceId]) {
     const sp = state.findServicePrincipal("id", id);
     if (!sp || !state.visible(sp)) {
       // A service principal that is missing or not yet replicated: terraform retries this 400 message (docs/contracts/graph.md §3.4).
-      throw new GraphFault(400, "Request_BadRequest", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+      throw new GraphFault(
+        400,
+        "Request_BadRequest",
+        `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+      );
     }
   }
-  const id = isGuid(clientId) && isGuid(resourceId) ? grantId(clientId, resourceId, principalId as string | null) : `${clientId}:${resourceId}`;
+  const id =
+    isGuid(clientId) && isGuid(resourceId)
+      ? grantId(clientId, resourceId, principalId as string | null)
+      : `${clientId}:${resourceId}`;
   if (state.findGrant(id)) {
     // One grant per (client, resource, consentType[, principal]); a second POST is refused. The text is what public
     // scripts match on (e.g. "Permission entry already exists" handling around POST /oauth2PermissionGrants).
     throw new GraphFault(400, "Request_BadRequest", "Permission entry already exists.");
   }
-  const grant: PermissionGrant = { id, clientId, consentType, principalId: principalId as string | null, resourceId, scope: scope as string | null };
+  const grant: PermissionGrant = {
+    id,
+    clientId,
+    consentType,
+    principalId: principalId as string | null,
+    resourceId,
+    scope: scope as string | null,
+  };
   state.addGrant(grant);
   sendEntity(r, 201, grant);
 }

@@ -59,16 +59,38 @@ export interface Stored<T> {
 // Graph timestamps carry no fraction in the application examples ("2019-09-17T19:10:35Z").
 export const graphTimestamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-const scopeDefaults = { adminConsentDescription: null, adminConsentDisplayName: null, isEnabled: true, type: null, userConsentDescription: null, userConsentDisplayName: null, value: null };
+const scopeDefaults = {
+  adminConsentDescription: null,
+  adminConsentDisplayName: null,
+  isEnabled: true,
+  type: null,
+  userConsentDescription: null,
+  userConsentDisplayName: null,
+  value: null,
+};
 const roleDefaults = { allowedMemberTypes: [], description: null, displayName: null, isEnabled: true, value: null };
 
 // `isEnabled` "must be set to true (which is the default)" (permissionScope/appRole docs, docs/contracts/graph.md §1.2);
 // `origin` is server-set ("Must not be included in any POST or PATCH requests. Read-only.").
-export const normalizeScope = (s: Json): PermissionScope => ({ ...scopeDefaults, id: String(s.id), ...s, origin: "Application" }) as PermissionScope;
-export const normalizeRole = (r: Json): AppRole => ({ ...roleDefaults, id: String(r.id), ...r, origin: "Application" }) as AppRole;
+export const normalizeScope = (s: Json): PermissionScope =>
+  ({ ...scopeDefaults, id: String(s.id), ...s, origin: "Application" }) as PermissionScope;
+export const normalizeRole = (r: Json): AppRole =>
+  ({ ...roleDefaults, id: String(r.id), ...r, origin: "Application" }) as AppRole;
 
-const emptyApi = (): ApiApplication => ({ acceptMappedClaims: null, knownClientApplications: [], oauth2PermissionScopes: [], preAuthorizedApplications: [], requestedAccessTokenVersion: null });
-const info = () => ({ logoUrl: null, marketingUrl: null, privacyStatementUrl: null, supportUrl: null, termsOfServiceUrl: null });
+const emptyApi = (): ApiApplication => ({
+  acceptMappedClaims: null,
+  knownClientApplications: [],
+  oauth2PermissionScopes: [],
+  preAuthorizedApplications: [],
+  requestedAccessTokenVersion: null,
+});
+const info = () => ({
+  logoUrl: null,
+  marketingUrl: null,
+  privacyStatementUrl: null,
+  supportUrl: null,
+  termsOfServiceUrl: null,
+});
 
 /** Complex members as a fresh application has them; also the base a replaced complex value starts from. */
 export const applicationComplexDefaults = (): Json => ({
@@ -77,7 +99,13 @@ export const applicationComplexDefaults = (): Json => ({
   parentalControlSettings: { countriesBlockedForMinors: [], legalAgeGroupRule: "Allow" },
   publicClient: { redirectUris: [] },
   verifiedPublisher: { displayName: null, verifiedPublisherId: null, addedDateTime: null },
-  web: { homePageUrl: null, logoutUrl: null, redirectUris: [], implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false }, redirectUriSettings: [] },
+  web: {
+    homePageUrl: null,
+    logoutUrl: null,
+    redirectUris: [],
+    implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false },
+    redirectUriSettings: [],
+  },
   spa: { redirectUris: [] },
 });
 
@@ -90,11 +118,15 @@ function fill(defaults: Json, value: Json): Json {
 
 export function normalizeApplication(app: Application): Application {
   const out = clone(app);
-  for (const [k, d] of Object.entries(applicationComplexDefaults())) if (isObject(d) && isObject(out[k])) out[k] = fill(d, out[k]);
+  for (const [k, d] of Object.entries(applicationComplexDefaults()))
+    if (isObject(d) && isObject(out[k])) out[k] = fill(d, out[k]);
   out.appRoles = (out.appRoles ?? []).map(normalizeRole);
   if (isObject(out.api)) {
     out.api.oauth2PermissionScopes = (out.api.oauth2PermissionScopes ?? []).map(normalizeScope);
-    out.api.preAuthorizedApplications = out.api.preAuthorizedApplications?.map((p: Json) => ({ appId: null, delegatedPermissionIds: [], ...p }) as PreAuthorizedApplication) ?? null;
+    out.api.preAuthorizedApplications =
+      out.api.preAuthorizedApplications?.map(
+        (p: Json) => ({ appId: null, delegatedPermissionIds: [], ...p }) as PreAuthorizedApplication,
+      ) ?? null;
   }
   return out;
 }
@@ -167,7 +199,10 @@ export function mirrorOf(app: Application): Partial<ServicePrincipal> {
   };
 }
 
-export function newServicePrincipal(init: Partial<ServicePrincipal> & { appId: string }, tenantId: string): ServicePrincipal {
+export function newServicePrincipal(
+  init: Partial<ServicePrincipal> & { appId: string },
+  tenantId: string,
+): ServicePrincipal {
   return {
     id: randomUUID(),
     deletedDateTime: null,

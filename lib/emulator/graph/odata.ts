@@ -8,8 +8,16 @@ export interface Target {
   key?: { prop: KeyProp; value: string };
 }
 
-const SETS: Record<string, EntitySet> = { applications: "applications", serviceprincipals: "servicePrincipals", oauth2permissiongrants: "oauth2PermissionGrants" };
-const ALTERNATE_KEYS: Record<EntitySet, KeyProp[]> = { applications: ["appId", "uniqueName"], servicePrincipals: ["appId"], oauth2PermissionGrants: [] };
+const SETS: Record<string, EntitySet> = {
+  applications: "applications",
+  serviceprincipals: "servicePrincipals",
+  oauth2permissiongrants: "oauth2PermissionGrants",
+};
+const ALTERNATE_KEYS: Record<EntitySet, KeyProp[]> = {
+  applications: ["appId", "uniqueName"],
+  servicePrincipals: ["appId"],
+  oauth2PermissionGrants: [],
+};
 
 const unquote = (s: string) => s.slice(1, -1).replace(/''/g, "'");
 const decode = (s: string) => {
@@ -41,7 +49,8 @@ export function parseTarget(path: string): Target {
   const alt = /^(\w+)=('(?:[^']|'')*')$/.exec(text);
   if (alt) {
     const prop = ALTERNATE_KEYS[set].find((p) => p.toLowerCase() === alt[1]!.toLowerCase());
-    if (!prop) throw new GraphFault(400, "BadRequest", `The key property '${alt[1]}' is not an alternate key of '${set}'.`);
+    if (!prop)
+      throw new GraphFault(400, "BadRequest", `The key property '${alt[1]}' is not an alternate key of '${set}'.`);
     return { set, key: { prop, value: unquote(alt[2]!) } };
   }
   const id = /^'(?:[^']|'')*'$/.test(text) ? unquote(text) : text;
@@ -50,17 +59,30 @@ export function parseTarget(path: string): Target {
 
 /** Properties each set supports in `$filter`; `any` marks string collections filtered with `/any(x:x eq '…')`. */
 const FILTERABLE: Record<EntitySet, { scalar: string[]; any: string[]; resource: string }> = {
-  applications: { scalar: ["id", "appId", "uniqueName", "displayName", "signInAudience", "publisherDomain"], any: ["identifierUris", "tags"], resource: "Application" },
-  servicePrincipals: { scalar: ["id", "appId", "displayName", "accountEnabled", "servicePrincipalType", "appOwnerOrganizationId"], any: ["servicePrincipalNames", "tags"], resource: "ServicePrincipal" },
+  applications: {
+    scalar: ["id", "appId", "uniqueName", "displayName", "signInAudience", "publisherDomain"],
+    any: ["identifierUris", "tags"],
+    resource: "Application",
+  },
+  servicePrincipals: {
+    scalar: ["id", "appId", "displayName", "accountEnabled", "servicePrincipalType", "appOwnerOrganizationId"],
+    any: ["servicePrincipalNames", "tags"],
+    resource: "ServicePrincipal",
+  },
   // "clientId, consentType, principalId and resourceId support $filter eq" (docs/contracts/graph.md §3.4).
-  oauth2PermissionGrants: { scalar: ["id", "clientId", "consentType", "principalId", "resourceId"], any: [], resource: "OAuth2PermissionGrant" },
+  oauth2PermissionGrants: {
+    scalar: ["id", "clientId", "consentType", "principalId", "resourceId"],
+    any: [],
+    resource: "OAuth2PermissionGrant",
+  },
 };
 
 type Item = Record<string, unknown>;
 type Pred = (item: Item) => boolean;
 type Literal = string | number | boolean | null;
 
-const same = (a: unknown, b: Literal) => (typeof a === "string" && typeof b === "string" ? a.toLowerCase() === b.toLowerCase() : a === b);
+const same = (a: unknown, b: Literal) =>
+  typeof a === "string" && typeof b === "string" ? a.toLowerCase() === b.toLowerCase() : a === b;
 
 /** Parses the subset of OData `$filter` directory queries use without advanced query parameters. */
 export function parseFilter(raw: string | null, set: EntitySet): Pred | undefined {
@@ -72,10 +94,16 @@ export function parseFilter(raw: string | null, set: EntitySet): Pred | undefine
   const peek = () => tokens[i]?.toLowerCase();
   const take = (expected?: string): string => {
     const t = tokens[i++];
-    if (t === undefined || (expected !== undefined && t.toLowerCase() !== expected)) throw bad(`expected '${expected ?? "a token"}' at position ${i}.`);
+    if (t === undefined || (expected !== undefined && t.toLowerCase() !== expected))
+      throw bad(`expected '${expected ?? "a token"}' at position ${i}.`);
     return t;
   };
-  const unsupported = (prop: string) => new GraphFault(400, "Request_UnsupportedQuery", `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${spec.resource}'.`);
+  const unsupported = (prop: string) =>
+    new GraphFault(
+      400,
+      "Request_UnsupportedQuery",
+      `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${spec.resource}'.`,
+    );
   const literal = (): Literal => {
     const t = take();
     if (t.startsWith("'")) return unquote(t);
@@ -87,7 +115,12 @@ export function parseFilter(raw: string | null, set: EntitySet): Pred | undefine
   const operator = (): void => {
     const op = take().toLowerCase();
     // Directory objects answer `ne`/`not` only as advanced queries ($count + ConsistencyLevel: eventual).
-    if (op === "ne") throw new GraphFault(400, "Request_UnsupportedQuery", "Operator 'ne' is not supported because the required parameters might be missing. Try adding $count with a value of true and set the ConsistencyLevel header to eventual.");
+    if (op === "ne")
+      throw new GraphFault(
+        400,
+        "Request_UnsupportedQuery",
+        "Operator 'ne' is not supported because the required parameters might be missing. Try adding $count with a value of true and set the ConsistencyLevel header to eventual.",
+      );
     if (op !== "eq") throw bad(`unsupported operator '${op}'.`);
   };
   const primary = (): Pred => {
@@ -129,11 +162,17 @@ export function parseFilter(raw: string | null, set: EntitySet): Pred | undefine
     return (it) => same(it[prop] ?? null, value);
   };
   const and = (): Pred => {
-    if (peek() === "not") throw new GraphFault(400, "Request_UnsupportedQuery", "Operator 'not' is not supported because the required parameters might be missing. Try adding $count with a value of true and set the ConsistencyLevel header to eventual.");
+    if (peek() === "not")
+      throw new GraphFault(
+        400,
+        "Request_UnsupportedQuery",
+        "Operator 'not' is not supported because the required parameters might be missing. Try adding $count with a value of true and set the ConsistencyLevel header to eventual.",
+      );
     let left = primary();
     while (peek() === "and") {
       take();
-      const l = left, r = primary();
+      const l = left,
+        r = primary();
       left = (it) => l(it) && r(it);
     }
     return left;
@@ -142,7 +181,8 @@ export function parseFilter(raw: string | null, set: EntitySet): Pred | undefine
     let left = and();
     while (peek() === "or") {
       take();
-      const l = left, r = and();
+      const l = left,
+        r = and();
       left = (it) => l(it) || r(it);
     }
     return left;
@@ -156,16 +196,27 @@ export function parseFilter(raw: string | null, set: EntitySet): Pred | undefine
 export function page<T>(ctx: Ctx, items: T[], pageSize: number, baseUrl: string): { value: T[]; nextLink?: string } {
   const topRaw = ctx.query.get("$top");
   const top = topRaw === null ? pageSize : Number(topRaw);
-  if (!Number.isInteger(top) || top < 1 || top > 999) throw new GraphFault(400, "Request_UnsupportedQuery", `Invalid page size specified: '${topRaw}'. Must be between 1 and 999 inclusive.`);
+  if (!Number.isInteger(top) || top < 1 || top > 999)
+    throw new GraphFault(
+      400,
+      "Request_UnsupportedQuery",
+      `Invalid page size specified: '${topRaw}'. Must be between 1 and 999 inclusive.`,
+    );
   const token = ctx.query.get("$skiptoken");
   let offset = 0;
   if (token !== null) {
-    offset = Number(Buffer.from(token, "base64url").toString("utf8").replace(/^offset:/, ""));
+    offset = Number(
+      Buffer.from(token, "base64url")
+        .toString("utf8")
+        .replace(/^offset:/, ""),
+    );
     if (!Number.isInteger(offset) || offset < 0) throw new GraphFault(400, "Request_BadRequest", "Invalid skip token.");
   }
   const value = items.slice(offset, offset + top);
   if (offset + top >= items.length) return { value };
-  const query = [...ctx.query.entries()].filter(([k]) => k !== "$skiptoken").map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+  const query = [...ctx.query.entries()]
+    .filter(([k]) => k !== "$skiptoken")
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
   query.push(`$skiptoken=${Buffer.from(`offset:${offset + top}`).toString("base64url")}`);
   return { value, nextLink: `${baseUrl}${ctx.path}?${query.join("&")}` };
 }

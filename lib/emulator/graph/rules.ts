@@ -15,7 +15,11 @@ const lower = (s: string) => s.toLowerCase();
 /** Stable text of a value with object keys sorted, so member order does not count as a change. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
+  if (isObject(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(",")}}`;
   return JSON.stringify(v ?? null);
 }
 
@@ -66,19 +70,35 @@ function checkEntitlements<T extends PermissionScope | AppRole>(before: T[], aft
     if (!old.isEnabled) continue;
     const now = after.find((a) => lower(a.id) === lower(old.id));
     if (!now || strip(now) !== strip(old)) {
-      throw new GraphFault(400, "CannotDeleteOrUpdateEnabledEntitlement", "Permission (scope or role) cannot be deleted or updated unless disabled first.");
+      throw new GraphFault(
+        400,
+        "CannotDeleteOrUpdateEnabledEntitlement",
+        "Permission (scope or role) cannot be deleted or updated unless disabled first.",
+      );
     }
   }
 }
 
-const AUDIENCES = ["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"];
+const AUDIENCES = [
+  "AzureADMyOrg",
+  "AzureADMultipleOrgs",
+  "AzureADandPersonalMicrosoftAccount",
+  "PersonalMicrosoftAccount",
+];
 
 /** The rules Graph applies when an application is created (`current` undefined) or updated. Throws a GraphFault. */
-export function checkApplicationWrite(current: Application | undefined, next: Application, body: Json, env: RuleEnv): void {
+export function checkApplicationWrite(
+  current: Application | undefined,
+  next: Application,
+  body: Json,
+  env: RuleEnv,
+): void {
   if (current?.uniqueName && next.uniqueName !== current.uniqueName) throw readOnly("uniqueName"); // "Immutable" (docs/contracts/graph.md §1.2)
-  if (next.signInAudience !== null && !AUDIENCES.includes(next.signInAudience)) throw invalidValue("signInAudience", "Application");
+  if (next.signInAudience !== null && !AUDIENCES.includes(next.signInAudience))
+    throw invalidValue("signInAudience", "Application");
   const version = next.api?.requestedAccessTokenVersion ?? null;
-  if (version !== null && version !== 1 && version !== 2) throw invalidValue("requestedAccessTokenVersion", "ApiApplication");
+  if (version !== null && version !== 1 && version !== 2)
+    throw invalidValue("requestedAccessTokenVersion", "ApiApplication");
 
   // Only new or changed URIs are validated; existing ones are not re-checked (docs/contracts/graph.md §1.3, 18F/piipan#2289).
   const existing = new Set((current?.identifierUris ?? []).map(lower));
@@ -89,11 +109,20 @@ export function checkApplicationWrite(current: Application | undefined, next: Ap
     if (existing.has(lower(uri))) continue;
     if (!uriAllowed(uri, next.appId, env)) {
       // graph-docs PR #9317 / Azure Industrial-IoT PR #1432 (error-examples.json).
-      throw new GraphFault(400, "HostNameNotOnVerifiedDomain", `Values of identifierUris property must use a verified domain of the organization or its subdomain: '${uri}'`);
+      throw new GraphFault(
+        400,
+        "HostNameNotOnVerifiedDomain",
+        `Values of identifierUris property must use a verified domain of the organization or its subdomain: '${uri}'`,
+      );
     }
-    if (env.others.some((o) => o.identifierUris.some((u) => lower(u) === lower(uri)))) throw duplicateKey("identifierUris");
+    if (env.others.some((o) => o.identifierUris.some((u) => lower(u) === lower(uri))))
+      throw duplicateKey("identifierUris");
   }
-  if (next.uniqueName && env.others.some((o) => o.uniqueName !== null && lower(o.uniqueName) === lower(next.uniqueName!))) throw duplicateKey("uniqueName");
+  if (
+    next.uniqueName &&
+    env.others.some((o) => o.uniqueName !== null && lower(o.uniqueName) === lower(next.uniqueName!))
+  )
+    throw duplicateKey("uniqueName");
 
   const scopesBefore = current?.api?.oauth2PermissionScopes ?? [];
   const scopesAfter = next.api?.oauth2PermissionScopes ?? [];
@@ -102,7 +131,11 @@ export function checkApplicationWrite(current: Application | undefined, next: Ap
   for (const r of next.appRoles) {
     if (r.allowedMemberTypes.length === 0) {
       // msgraph-sdk-dotnet #2043 (title quotes the service message).
-      throw new GraphFault(400, "Request_BadRequest", `App role with identifier '${r.id}' must have at least one value specified for 'allowedMemberTypes'.`);
+      throw new GraphFault(
+        400,
+        "Request_BadRequest",
+        `App role with identifier '${r.id}' must have at least one value specified for 'allowedMemberTypes'.`,
+      );
     }
   }
   checkEntitlements(scopesBefore, scopesAfter);
@@ -116,7 +149,12 @@ export function checkApplicationWrite(current: Application | undefined, next: Ap
     for (const pre of next.api?.preAuthorizedApplications ?? []) {
       if (pre.delegatedPermissionIds.some((id) => !stored.has(lower(id)))) {
         const target = "api.preAuthorizedApplications.delegatedPermissionIds";
-        throw new GraphFault(400, "InvalidValue", `Property ${target} has a Permission Id that cannot be found in the AppPermissions sets.`, [{ target, code: "InvalidValue" }]);
+        throw new GraphFault(
+          400,
+          "InvalidValue",
+          `Property ${target} has a Permission Id that cannot be found in the AppPermissions sets.`,
+          [{ target, code: "InvalidValue" }],
+        );
       }
     }
   }

@@ -82,11 +82,18 @@ function checkValue(value: unknown, p: PropType, owner: string, key: string, pat
 /** `$select`: a comma list of declared properties; anything else is Request_UnsupportedQuery (error-examples.json). */
 export function parseSelect(raw: string | null, typeName: string): string[] | undefined {
   if (raw === null || raw.trim() === "") return undefined;
-  const names = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
     const p = propType(typeName, n);
     if (!p || p.type === "stream") {
-      throw new GraphFault(400, "Request_UnsupportedQuery", `Property '${n}' does not exist as a declared property or extension property.`);
+      throw new GraphFault(
+        400,
+        "Request_UnsupportedQuery",
+        `Property '${n}' does not exist as a declared property or extension property.`,
+      );
     }
   }
   return names;

@@ -7,7 +7,19 @@ import { applyPatch } from "./patch.ts";
 import { checkBody, requireObject, type Json } from "./schema.ts";
 
 // Server-set, or inherited from the application (appRoles and scopes follow the app, docs/contracts/graph.md §3.1).
-const READ_ONLY = ["id", "appId", "deletedDateTime", "appDisplayName", "appOwnerOrganizationId", "createdByAppId", "servicePrincipalType", "signInAudience", "appRoles", "oauth2PermissionScopes", "disabledByMicrosoftStatus"];
+const READ_ONLY = [
+  "id",
+  "appId",
+  "deletedDateTime",
+  "appDisplayName",
+  "appOwnerOrganizationId",
+  "createdByAppId",
+  "servicePrincipalType",
+  "signInAudience",
+  "appRoles",
+  "oauth2PermissionScopes",
+  "disabledByMicrosoftStatus",
+];
 const READ_ONLY_ON_UPDATE = new Set(READ_ONLY);
 const READ_ONLY_ON_CREATE = new Set(READ_ONLY.filter((p) => p !== "appId"));
 
@@ -18,17 +30,30 @@ function create(r: Req, body: Json): void {
   if (state.findServicePrincipal("appId", appId)) {
     // Intune docs quote this 409 for New-MgServicePrincipal on an appId that already has one.
     const message = `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`;
-    throw new GraphFault(409, "Request_MultipleObjectsWithSameKeyValue", message, [{ code: "ObjectConflict", message, target: "None" }]);
+    throw new GraphFault(409, "Request_MultipleObjectsWithSameKeyValue", message, [
+      { code: "ObjectConflict", message, target: "None" },
+    ]);
   }
   const app = state.findApplication("appId", appId);
   if (!app || !state.visible(app)) {
     // POST /servicePrincipals right after POST /applications (learn Q&A 5883620, error-examples.json).
     const message = `The appId '${appId}' of the service principal does not reference a valid application object.`;
-    throw new GraphFault(400, "Request_BadRequest", message, [{ code: "NoBackingApplicationObject", message, target: "appId" }]);
+    throw new GraphFault(400, "Request_BadRequest", message, [
+      { code: "NoBackingApplicationObject", message, target: "appId" },
+    ]);
   }
   const { appId: _appId, ...rest } = body;
   const sp = applyPatch(
-    newServicePrincipal({ appId: app.data.appId, displayName: app.data.displayName, signInAudience: app.data.signInAudience, createdByAppId: callerAppId(r.ctx), ...mirrorOf(app.data) }, state.tenantId),
+    newServicePrincipal(
+      {
+        appId: app.data.appId,
+        displayName: app.data.displayName,
+        signInAudience: app.data.signInAudience,
+        createdByAppId: callerAppId(r.ctx),
+        ...mirrorOf(app.data),
+      },
+      state.tenantId,
+    ),
     rest,
     "merge",
     {},

@@ -1,6 +1,13 @@
 import { checkpointOf, storedDocument, type Checkpointable, type StoredDocument } from "../checkpoint.ts";
 import type { ResourceInfo } from "../directory.ts";
-import { mirrorOf, newServicePrincipal, type Application, type PermissionGrant, type ServicePrincipal, type Stored } from "./model.ts";
+import {
+  mirrorOf,
+  newServicePrincipal,
+  type Application,
+  type PermissionGrant,
+  type ServicePrincipal,
+  type Stored,
+} from "./model.ts";
 import type { NestedPatchMode } from "./patch.ts";
 import { FIRST_PARTY } from "./well-known.ts";
 
@@ -61,11 +68,16 @@ export class GraphState implements Checkpointable {
 
   findApplication(prop: "id" | "appId" | "uniqueName", value: string): Stored<Application> | undefined {
     if (prop === "id") return this.applications.get(k(value));
-    return [...this.applications.values()].find((s) => typeof s.data[prop] === "string" && k(s.data[prop]) === k(value));
+    return [...this.applications.values()].find(
+      (s) => typeof s.data[prop] === "string" && k(s.data[prop]) === k(value),
+    );
   }
 
   findServicePrincipal(prop: "id" | "appId", value: string): Stored<ServicePrincipal> | undefined {
-    const s = prop === "id" ? this.servicePrincipals.get(k(value)) : [...this.servicePrincipals.values()].find((e) => k(e.data.appId) === k(value));
+    const s =
+      prop === "id"
+        ? this.servicePrincipals.get(k(value))
+        : [...this.servicePrincipals.values()].find((e) => k(e.data.appId) === k(value));
     return s && this.settle(s);
   }
 
@@ -110,7 +122,11 @@ export class GraphState implements Checkpointable {
   }
 
   checkpoint(dropPaths?: string[]): () => void {
-    return checkpointOf([this.applications, this.servicePrincipals, this.grants, this.pendingMirrors], () => this.documents(), dropPaths);
+    return checkpointOf(
+      [this.applications, this.servicePrincipals, this.grants, this.pendingMirrors],
+      () => this.documents(),
+      dropPaths,
+    );
   }
 
   /** Every stored object, for a not-persisted fault's `dropPaths`. A restored application is mirrored again. */
@@ -118,10 +134,14 @@ export class GraphState implements Checkpointable {
     type Json = Record<string, unknown>;
     const of = <T>(set: EntitySet, map: Map<string, Stored<T>>, changed?: (data: T) => void) =>
       [...map].map(([id, s]) =>
-        storedDocument(`${set}/${id}`, () => s.data as Json, (v) => {
-          s.data = v as T;
-          changed?.(s.data);
-        }),
+        storedDocument(
+          `${set}/${id}`,
+          () => s.data as Json,
+          (v) => {
+            s.data = v as T;
+            changed?.(s.data);
+          },
+        ),
       );
     return [
       ...of("applications", this.applications, (app) => this.applicationChanged(app)),

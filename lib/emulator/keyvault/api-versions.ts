@@ -17,6 +17,9 @@ export function apiVersionOk(ctx: Ctx): boolean {
   }
   if (KEY_VAULT_API_VERSIONS.includes(v)) return true;
   // Service wording for an unknown version (azure-sdk-for-python#28595).
-  badParameter(ctx, `The specified version (${v}) is not recognized. Consider using the latest supported version (${LATEST_KEY_VAULT_API_VERSION}).`);
+  badParameter(
+    ctx,
+    `The specified version (${v}) is not recognized. Consider using the latest supported version (${LATEST_KEY_VAULT_API_VERSION}).`,
+  );
   return false;
 }

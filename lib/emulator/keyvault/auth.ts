@@ -42,6 +42,8 @@ export async function authenticate(ctx: Ctx, dir: Directory, authority: string):
     invalid: "Token validation failed: the signature or format of the access token is invalid.",
     expired: "Token validation failed: the access token is expired.",
   }[result];
-  kvError(ctx, 401, "Unauthorized", message, { headers: { "www-authenticate": challengeHeader(authority, dir.tenantId) } });
+  kvError(ctx, 401, "Unauthorized", message, {
+    headers: { "www-authenticate": challengeHeader(authority, dir.tenantId) },
+  });
   return false;
 }

@@ -88,7 +88,14 @@ export function parseSetBody(ctx: Ctx): NewVersion | undefined {
   const meta = parseMeta(ctx, body);
   if (!meta) return undefined;
   const { tags, contentType, attrs } = meta;
-  return { value: body.value, tags, contentType, enabled: attrs.enabled, nbf: attrs.nbf ?? undefined, exp: attrs.exp ?? undefined };
+  return {
+    value: body.value,
+    tags,
+    contentType,
+    enabled: attrs.enabled,
+    nbf: attrs.nbf ?? undefined,
+    exp: attrs.exp ?? undefined,
+  };
 }
 
 /** tags, contentType and attributes: the same rules for set and update. */

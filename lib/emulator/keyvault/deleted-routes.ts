@@ -37,7 +37,14 @@ export function deletedRoutes(env: VaultEnv): Route[] {
 
   const listDeleted = (ctx: Ctx) => {
     const records = [...env.state.secrets.values()].filter((r) => r.deleted);
-    const page = paginate(ctx, base(), records, (r) => r.name.toLowerCase(), (r) => deletedItem(base(), r, env.retention), env.pageSize);
+    const page = paginate(
+      ctx,
+      base(),
+      records,
+      (r) => r.name.toLowerCase(),
+      (r) => deletedItem(base(), r, env.retention),
+      env.pageSize,
+    );
     if (page) send(ctx, 200, page);
   };
 

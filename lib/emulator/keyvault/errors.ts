@@ -4,7 +4,13 @@ import { send, type Ctx } from "../http.ts";
  * Key Vault's data-plane error envelope: `{"error":{"code","message","innererror"?}}`. The SDK reads the inner
  * error from the lower-case `innererror` key (@azure/keyvault-secrets 4.11 `_keyVaultErrorErrorDeserializer`).
  */
-export function kvError(ctx: Ctx, status: number, code: string, message: string, opts: { inner?: string; headers?: Record<string, string> } = {}): void {
+export function kvError(
+  ctx: Ctx,
+  status: number,
+  code: string,
+  message: string,
+  opts: { inner?: string; headers?: Record<string, string> } = {},
+): void {
   const error: Record<string, unknown> = { code, message };
   if (opts.inner) error.innererror = { code: opts.inner };
   send(ctx, status, { error }, opts.headers ?? {});
@@ -46,4 +52,5 @@ export function deletedButRecoverable(ctx: Ctx, name: string): void {
 }
 
 // What a vault answers when its request-type limit is hit (vcsjones/AzureSignTool#219).
-export const THROTTLED_MESSAGE = "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached";
+export const THROTTLED_MESSAGE =
+  "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached";

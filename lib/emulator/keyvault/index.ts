@@ -30,11 +30,17 @@ export interface KeyVaultOptions {
  * `/deletedsecrets/...`. Order per request: challenge auth, then api-version, then the route, as the SDK's first
  * (token-less, body-less) probe must get the 401 challenge whatever it asked for.
  */
-export function createKeyVaultService(dir: Directory, baseUrl: () => string, opts: KeyVaultOptions = {}): MountedService {
+export function createKeyVaultService(
+  dir: Directory,
+  baseUrl: () => string,
+  opts: KeyVaultOptions = {},
+): MountedService {
   const days = opts.softDeleteRetentionDays ?? 90;
-  if (!Number.isInteger(days) || days < 7 || days > 90) throw new Error(`softDeleteRetentionDays must be an integer from 7 to 90, got ${days}.`);
+  if (!Number.isInteger(days) || days < 7 || days > 90)
+    throw new Error(`softDeleteRetentionDays must be an integer from 7 to 90, got ${days}.`);
   const pageSize = opts.pageSize ?? MAX_PAGE_SIZE;
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`pageSize must be a positive integer, got ${pageSize}.`);
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw new Error(`pageSize must be a positive integer, got ${pageSize}.`);
   const env: VaultEnv = { state: opts.state ?? new VaultState(), baseUrl, retention: { days }, pageSize };
   const routes = [...secretRoutes(env), ...deletedRoutes(env)];
 
@@ -65,7 +71,9 @@ export function createKeyVaultService(dir: Directory, baseUrl: () => string, opt
       commonHeaders(ctx);
       const headers = retryHeaders(e);
       if (e.status === 429) return kvError(ctx, 429, e.code ?? "Throttled", THROTTLED_MESSAGE, { headers });
-      kvError(ctx, e.status, e.code ?? (e.status >= 500 ? "InternalServerError" : "BadRequest"), e.message, { headers });
+      kvError(ctx, e.status, e.code ?? (e.status >= 500 ? "InternalServerError" : "BadRequest"), e.message, {
+        headers,
+      });
     },
   };
 }

@@ -10,7 +10,8 @@ export interface Page<T> {
   nextLink: string | null;
 }
 
-const encodeToken = (marker: string): string => Buffer.from(JSON.stringify({ NextMarker: marker }), "utf8").toString("base64url");
+const encodeToken = (marker: string): string =>
+  Buffer.from(JSON.stringify({ NextMarker: marker }), "utf8").toString("base64url");
 
 function decodeToken(token: string): string | undefined {
   try {
@@ -26,7 +27,14 @@ function decodeToken(token: string): string | undefined {
  * an offset, so items added or deleted between pages neither repeat nor vanish from the rest of the listing.
  * Answers 400 itself and returns undefined when `maxresults` or `$skiptoken` is unusable.
  */
-export function paginate<T, V>(ctx: Ctx, base: string, items: T[], keyOf: (t: T) => string, view: (t: T) => V, defaultSize: number): Page<V> | undefined {
+export function paginate<T, V>(
+  ctx: Ctx,
+  base: string,
+  items: T[],
+  keyOf: (t: T) => string,
+  view: (t: T) => V,
+  defaultSize: number,
+): Page<V> | undefined {
   const raw = ctx.query.get("maxresults");
   let size = defaultSize;
   if (raw !== null) {

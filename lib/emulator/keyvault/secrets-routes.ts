@@ -62,7 +62,14 @@ export function secretRoutes(env: VaultEnv): Route[] {
 
   const listSecrets = (ctx: Ctx) => {
     const records = [...env.state.secrets.values()].filter((r) => !r.deleted);
-    const page = paginate(ctx, base(), records, (r) => r.name.toLowerCase(), (r) => secretItem(base(), r, latest(r), env.retention, false), env.pageSize);
+    const page = paginate(
+      ctx,
+      base(),
+      records,
+      (r) => r.name.toLowerCase(),
+      (r) => secretItem(base(), r, latest(r), env.retention, false),
+      env.pageSize,
+    );
     if (page) send(ctx, 200, page);
   };
 
@@ -73,7 +80,14 @@ export function secretRoutes(env: VaultEnv): Route[] {
     const versions = record?.versions ?? [];
     // Ordered by version id, not by creation, as the service lists them (nagyesta/lowkey-vault#467): callers must
     // compare `created`, never trust the listing order, to find the newest version.
-    const page = paginate(ctx, base(), versions, (v) => v.version, (v) => secretItem(base(), record!, v, env.retention, true), env.pageSize);
+    const page = paginate(
+      ctx,
+      base(),
+      versions,
+      (v) => v.version,
+      (v) => secretItem(base(), record!, v, env.retention, true),
+      env.pageSize,
+    );
     if (page) send(ctx, 200, page);
   };
 

@@ -6,7 +6,13 @@ import { AUTH_RESOURCE, propertiesOf, readAuthDoc, type AuthDoc } from "./observ
 import { unpersistedFields, type AuthWrite } from "./plan.ts";
 
 /** Backup of the document as read (mode 0600), then the whole-document PUT: authsettingsV2 has no PATCH. */
-export async function putAuthDoc(arm: ArmClient, t: TargetRef, read: AuthDoc, write: AuthWrite, backupDir: string): Promise<void> {
+export async function putAuthDoc(
+  arm: ArmClient,
+  t: TargetRef,
+  read: AuthDoc,
+  write: AuthWrite,
+  backupDir: string,
+): Promise<void> {
   writeBackup(backupDir, t, AUTH_RESOURCE, read);
   await arm.put(`${sitePath(t)}/config/authsettingsV2`, { properties: write.desired });
 }

@@ -16,9 +16,21 @@ export const authKind: ResourceKind<AuthTarget, AuthObserved, AuthWrite> = {
   service: "arm",
   config: authSlice,
   options: {
-    "migrate-v1": { type: "boolean", description: "Allow writing to apps still on V1 auth (migrates them; irreversible)" },
-    "check-app-settings": { type: "boolean", description: "Also check the client-secret app setting exists (one extra POST per target asking for resource scopes)" },
-    "backup-dir": { type: "string", valueName: "dir", description: "Where the document is saved before each PUT", default: DEFAULT_BACKUP_DIR },
+    "migrate-v1": {
+      type: "boolean",
+      description: "Allow writing to apps still on V1 auth (migrates them; irreversible)",
+    },
+    "check-app-settings": {
+      type: "boolean",
+      description:
+        "Also check the client-secret app setting exists (one extra POST per target asking for resource scopes)",
+    },
+    "backup-dir": {
+      type: "string",
+      valueName: "dir",
+      description: "Where the document is saved before each PUT",
+      default: DEFAULT_BACKUP_DIR,
+    },
   },
   targets: (apps, sel) => apps.flatMap((app) => authTargets(app, sel.slot)),
   bind(run) {
@@ -42,24 +54,39 @@ export const authKind: ResourceKind<AuthTarget, AuthObserved, AuthWrite> = {
         const setting = run.flags["check-app-settings"] ? requiredSecretSetting(desired) : undefined;
         if (setting) {
           // Only the names are looked at; the values (secrets) are never kept or printed.
-          const settings = await arm.post<{ properties?: Record<string, unknown> }>(`${sitePath(t.ref)}/config/appsettings/list`);
+          const settings = await arm.post<{ properties?: Record<string, unknown> }>(
+            `${sitePath(t.ref)}/config/appsettings/list`,
+          );
           if (!Object.keys(settings.body.properties ?? {}).includes(setting)) {
-            plan.warnings.push(`app setting '${setting}' (clientSecretSettingName) does not exist on this ${t.ref.slot ? "slot" : "app"}: sign-in cannot redeem the code; add it as a slot-sticky setting`);
+            plan.warnings.push(
+              `app setting '${setting}' (clientSecretSettingName) does not exist on this ${t.ref.slot ? "slot" : "app"}: sign-in cannot redeem the code; add it as a slot-sticky setting`,
+            );
           }
         }
         if (plan.status !== "change") return plan;
         // The V1 check costs a POST (a write-bucket call), so it is made only when a write is planned.
-        const v1 = await arm.post<{ properties?: { configVersion?: string } }>(`${sitePath(t.ref)}/config/authsettings/list`);
+        const v1 = await arm.post<{ properties?: { configVersion?: string } }>(
+          `${sitePath(t.ref)}/config/authsettings/list`,
+        );
         const onV1 = v1.body.properties?.configVersion === "v1" && Object.keys(o.properties).length > 0;
         if (!onV1) return plan;
         if (!run.flags["migrate-v1"]) {
           return {
             ...plan,
             status: "skip",
-            reason: { message: "app uses classic (V1) auth settings; a V2 write would migrate it, and that cannot be undone", fix: "Review the app, then rerun with --migrate-v1 (a backup of the V2 view is written first)." },
+            reason: {
+              message: "app uses classic (V1) auth settings; a V2 write would migrate it, and that cannot be undone",
+              fix: "Review the app, then rerun with --migrate-v1 (a backup of the V2 view is written first).",
+            },
           };
         }
-        return { ...plan, warnings: ["this write migrates the app from V1 to V2 auth settings (irreversible; --migrate-v1 given)", ...plan.warnings] };
+        return {
+          ...plan,
+          warnings: [
+            "this write migrates the app from V1 to V2 auth settings (irreversible; --migrate-v1 given)",
+            ...plan.warnings,
+          ],
+        };
       },
       async apply(t, plan, o) {
         await putAuthDoc(arm, t.ref, o.doc, plan.detail!, backupDir);

@@ -44,7 +44,11 @@ export function formatLoginParameters(p: ParsedLoginParameters): string[] {
  * every other existing entry is kept. Duplicate keys collapse into their first position. With `exact`, the result is
  * the desired entries alone.
  */
-export function mergeLoginParameters(existing: readonly string[], desired: readonly string[], mode: "include" | "exact" = "include"): string[] {
+export function mergeLoginParameters(
+  existing: readonly string[],
+  desired: readonly string[],
+  mode: "include" | "exact" = "include",
+): string[] {
   const want = parseLoginParameters(desired);
   if (mode === "exact") return formatLoginParameters(want);
   const have = parseLoginParameters(existing);

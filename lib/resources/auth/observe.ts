@@ -28,10 +28,17 @@ export function authTargets(app: AppConfig, slotFilter?: string): AuthTarget[] {
   if (!app.auth) return [];
   const refs: TargetRef[] = [
     { subscriptionId: app.subscriptionId, resourceGroup: app.resourceGroup, name: app.name },
-    ...app.slots.map((slot) => ({ subscriptionId: app.subscriptionId, resourceGroup: app.resourceGroup, name: app.name, slot })),
+    ...app.slots.map((slot) => ({
+      subscriptionId: app.subscriptionId,
+      resourceGroup: app.resourceGroup,
+      name: app.name,
+      slot,
+    })),
   ];
   const want = slotFilter?.toLowerCase();
-  return refs.filter((t) => !want || (t.slot ?? "production").toLowerCase() === want).map((ref) => ({ ref, resource: AUTH_RESOURCE, app }));
+  return refs
+    .filter((t) => !want || (t.slot ?? "production").toLowerCase() === want)
+    .map((ref) => ({ ref, resource: AUTH_RESOURCE, app }));
 }
 
 /** GET …/config/authsettingsV2/list: the root GET redacts secrets-adjacent fields, so the full document is the POST-less /list. */
@@ -44,12 +51,19 @@ export const propertiesOf = (doc: AuthDoc): Record<string, unknown> => (isRecord
 export type ResolveRegistration = (app: AppConfig) => Promise<RegistrationFacts>;
 
 /** Tenant, client id and token version: literal from the config, or read from the registration (`fromRegistration`). */
-export async function authContext(app: AppConfig, tenantId: string, resolveRegistration: ResolveRegistration): Promise<AuthContext> {
+export async function authContext(
+  app: AppConfig,
+  tenantId: string,
+  resolveRegistration: ResolveRegistration,
+): Promise<AuthContext> {
   const aad = app.auth?.azureActiveDirectory;
   const needsRegistration = aad?.clientId === "fromRegistration" || aad?.tokenVersion === "fromRegistration";
   let reg: RegistrationFacts | undefined;
   if (needsRegistration) {
-    if (!app.registration) throw new RefusedError("'fromRegistration' needs the app registration, and the app has none", { fix: "Set clientId and tokenVersion literally, or add a registration block." });
+    if (!app.registration)
+      throw new RefusedError("'fromRegistration' needs the app registration, and the app has none", {
+        fix: "Set clientId and tokenVersion literally, or add a registration block.",
+      });
     reg = await resolveRegistration(app);
   }
   return {

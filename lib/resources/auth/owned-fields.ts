@@ -23,7 +23,9 @@ const AAD = ["identityProviders", "azureActiveDirectory"];
 export function issuerFor(tokenVersion: 1 | 2, tenantId: string): string {
   // v1 tokens carry iss=https://sts.windows.net/{tid}/ and v2 https://login.microsoftonline.com/{tid}/v2.0; Easy Auth
   // compares the configured issuer with the token's, so it must follow the registration's token version.
-  return tokenVersion === 2 ? `https://login.microsoftonline.com/${tenantId}/v2.0` : `https://sts.windows.net/${tenantId}/`;
+  return tokenVersion === 2
+    ? `https://login.microsoftonline.com/${tenantId}/v2.0`
+    : `https://sts.windows.net/${tenantId}/`;
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
@@ -35,16 +37,29 @@ export function mergeList(current: unknown, policy: ListPolicy): string[] {
   return out;
 }
 
-const substitute = (p: ListPolicy, ctx: AuthContext): ListPolicy => ({ ...p, values: p.values.map((v) => (ctx.clientId ? v.replaceAll("{appId}", ctx.clientId) : v)) });
+const substitute = (p: ListPolicy, ctx: AuthContext): ListPolicy => ({
+  ...p,
+  values: p.values.map((v) => (ctx.clientId ? v.replaceAll("{appId}", ctx.clientId) : v)),
+});
 
-const scalar = (path: string[], value: unknown, security: boolean): OwnedField => ({ path, security, desired: () => value });
-const list = (path: string[], policy: ListPolicy, security: boolean): OwnedField => ({ path, security, desired: (cur) => mergeList(cur, policy) });
+const scalar = (path: string[], value: unknown, security: boolean): OwnedField => ({
+  path,
+  security,
+  desired: () => value,
+});
+const list = (path: string[], policy: ListPolicy, security: boolean): OwnedField => ({
+  path,
+  security,
+  desired: (cur) => mergeList(cur, policy),
+});
 
 /** The owned fields of one app's config: only those it mentions (docs/configure-auth.md, "What it owns"). */
 export function ownedFields(auth: AuthConfig, ctx: AuthContext): OwnedField[] {
   const f: OwnedField[] = [scalar(["platform", "enabled"], auth.enabled, true)];
-  if (auth.requireAuthentication !== undefined) f.push(scalar(["globalValidation", "requireAuthentication"], auth.requireAuthentication, true));
-  if (auth.unauthenticatedClientAction) f.push(scalar(["globalValidation", "unauthenticatedClientAction"], auth.unauthenticatedClientAction, true));
+  if (auth.requireAuthentication !== undefined)
+    f.push(scalar(["globalValidation", "requireAuthentication"], auth.requireAuthentication, true));
+  if (auth.unauthenticatedClientAction)
+    f.push(scalar(["globalValidation", "unauthenticatedClientAction"], auth.unauthenticatedClientAction, true));
   const excluded = normalizeListPolicy(auth.excludedPaths);
   if (excluded) f.push(list(["globalValidation", "excludedPaths"], excluded, true));
   if (auth.tokenStore !== undefined) f.push(scalar(["login", "tokenStore", "enabled"], auth.tokenStore, false));
@@ -55,19 +70,28 @@ export function ownedFields(auth: AuthConfig, ctx: AuthContext): OwnedField[] {
   f.push(scalar([...AAD, "enabled"], aad.enabled, true));
   if (ctx.clientId) f.push(scalar([...AAD, "registration", "clientId"], ctx.clientId, true));
   f.push(scalar([...AAD, "registration", "openIdIssuer"], issuerFor(ctx.tokenVersion, ctx.tenantId), true));
-  if (aad.clientSecretSettingName) f.push(scalar([...AAD, "registration", "clientSecretSettingName"], aad.clientSecretSettingName, false));
+  if (aad.clientSecretSettingName)
+    f.push(scalar([...AAD, "registration", "clientSecretSettingName"], aad.clientSecretSettingName, false));
   if (aad.loginParameters) {
     const wanted = aad.loginParameters;
-    f.push({ path: [...AAD, "login", "loginParameters"], security: false, desired: (cur) => mergeLoginParameters(strings(cur), wanted) });
+    f.push({
+      path: [...AAD, "login", "loginParameters"],
+      security: false,
+      desired: (cur) => mergeLoginParameters(strings(cur), wanted),
+    });
   }
   const audiences = normalizeListPolicy(aad.allowedAudiences);
   if (audiences) {
     const p = substitute(audiences, ctx);
     // A v2 access token's aud is the bare client id (api://… only for v1), so v2 apps must also accept it.
-    if (ctx.tokenVersion === 2 && ctx.clientId && !p.values.includes(ctx.clientId)) p.values = [...p.values, ctx.clientId];
+    if (ctx.tokenVersion === 2 && ctx.clientId && !p.values.includes(ctx.clientId))
+      p.values = [...p.values, ctx.clientId];
     f.push(list([...AAD, "validation", "allowedAudiences"], p, true));
   }
   const apps = normalizeListPolicy(aad.allowedApplications);
-  if (apps) f.push(list([...AAD, "validation", "defaultAuthorizationPolicy", "allowedApplications"], substitute(apps, ctx), true));
+  if (apps)
+    f.push(
+      list([...AAD, "validation", "defaultAuthorizationPolicy", "allowedApplications"], substitute(apps, ctx), true),
+    );
   return f;
 }

@@ -34,7 +34,13 @@ export function planAuth(observed: Record<string, unknown>, auth: AuthConfig, ct
       setPath(desired, f.path, after);
     } else unchanged++;
   }
-  return { desired, changes, unchanged, warnings: prerequisiteWarnings(desired), ownedPaths: fields.map((f) => f.path) };
+  return {
+    desired,
+    changes,
+    unchanged,
+    warnings: prerequisiteWarnings(desired),
+    ownedPaths: fields.map((f) => f.path),
+  };
 }
 
 /**
@@ -44,18 +50,35 @@ export function planAuth(observed: Record<string, unknown>, auth: AuthConfig, ct
 export function prerequisiteWarnings(props: Record<string, unknown>): string[] {
   const warnings: string[] = [];
   const providers = getPath(props, ["identityProviders"]);
-  const anyProvider = isRecord(providers) && Object.values(providers).some((p) => isRecord(p) && (p.enabled === true || Object.values(p).some((x) => isRecord(x) && x.enabled === true)));
-  if (getPath(props, ["platform", "enabled"]) === true && getPath(props, ["globalValidation", "requireAuthentication"]) === true && !anyProvider) {
+  const anyProvider =
+    isRecord(providers) &&
+    Object.values(providers).some(
+      (p) => isRecord(p) && (p.enabled === true || Object.values(p).some((x) => isRecord(x) && x.enabled === true)),
+    );
+  if (
+    getPath(props, ["platform", "enabled"]) === true &&
+    getPath(props, ["globalValidation", "requireAuthentication"]) === true &&
+    !anyProvider
+  ) {
     warnings.push("authentication is required but no identity provider is enabled: every request will be refused");
   }
   const aad = getPath(props, ["identityProviders", "azureActiveDirectory"]);
   if (!isRecord(aad)) return warnings;
   const params = getPath(aad, ["login", "loginParameters"]);
-  const resources = scopeResources(parseLoginParameters(Array.isArray(params) ? params.filter((p): p is string => typeof p === "string") : []).scopes);
-  if (resources.length > 1) warnings.push(`loginParameters ask for scopes of ${resources.join(" and ")}; a token has one audience, so only the first resource's scopes end up in the access token`);
+  const resources = scopeResources(
+    parseLoginParameters(Array.isArray(params) ? params.filter((p): p is string => typeof p === "string") : []).scopes,
+  );
+  if (resources.length > 1)
+    warnings.push(
+      `loginParameters ask for scopes of ${resources.join(" and ")}; a token has one audience, so only the first resource's scopes end up in the access token`,
+    );
   if (resources.length === 0) return warnings;
-  if (getPath(props, ["login", "tokenStore", "enabled"]) !== true) warnings.push(`token store is off: the ${resources[0]} access token will not be available to the function (set auth.tokenStore: true)`);
-  if (!getPath(aad, ["registration", "clientSecretSettingName"])) warnings.push(`no clientSecretSettingName: the code flow needed for ${resources[0]} scopes cannot redeem the code`);
+  if (getPath(props, ["login", "tokenStore", "enabled"]) !== true)
+    warnings.push(
+      `token store is off: the ${resources[0]} access token will not be available to the function (set auth.tokenStore: true)`,
+    );
+  if (!getPath(aad, ["registration", "clientSecretSettingName"]))
+    warnings.push(`no clientSecretSettingName: the code flow needed for ${resources[0]} scopes cannot redeem the code`);
   return warnings;
 }
 
@@ -67,13 +90,21 @@ export function requiredSecretSetting(props: Record<string, unknown>): string | 
   const aad = getPath(props, ["identityProviders", "azureActiveDirectory"]);
   const params = getPath(aad, ["login", "loginParameters"]);
   const name = getPath(aad, ["registration", "clientSecretSettingName"]);
-  const scopes = parseLoginParameters(Array.isArray(params) ? params.filter((p): p is string => typeof p === "string") : []).scopes;
+  const scopes = parseLoginParameters(
+    Array.isArray(params) ? params.filter((p): p is string => typeof p === "string") : [],
+  ).scopes;
   return typeof name === "string" && name && scopeResources(scopes).length > 0 ? name : undefined;
 }
 
 /** Owned fields whose re-read value differs from what was written: the service did not keep them. */
-export function unpersistedFields(written: Record<string, unknown>, reread: Record<string, unknown>, paths: readonly string[][]): string[] {
-  return paths.filter((p) => !jsonEqual(getPath(reread, p) ?? null, getPath(written, p) ?? null)).map((p) => p.join("."));
+export function unpersistedFields(
+  written: Record<string, unknown>,
+  reread: Record<string, unknown>,
+  paths: readonly string[][],
+): string[] {
+  return paths
+    .filter((p) => !jsonEqual(getPath(reread, p) ?? null, getPath(written, p) ?? null))
+    .map((p) => p.join("."));
 }
 
 /** What applying one document needs: the whole `properties` to PUT and the owned paths to verify. */
@@ -83,7 +114,11 @@ export interface AuthWrite {
 }
 
 /** The kind's pure planner: a file-based config is skipped (a PUT would not take effect); otherwise planAuth. */
-export function planAuthDocument(props: Record<string, unknown>, auth: AuthConfig, ctx: AuthContext): KindPlan<AuthWrite> {
+export function planAuthDocument(
+  props: Record<string, unknown>,
+  auth: AuthConfig,
+  ctx: AuthContext,
+): KindPlan<AuthWrite> {
   const configFile = isRecord(props.platform) ? props.platform.configFilePath : undefined;
   if (typeof configFile === "string" && configFile) {
     return {
@@ -91,7 +126,10 @@ export function planAuthDocument(props: Record<string, unknown>, auth: AuthConfi
       changes: [],
       unchanged: 0,
       warnings: [],
-      reason: { message: `auth settings come from a file (${configFile}); a PUT would not take effect`, fix: "Edit that file in the app's content, or clear platform.configFilePath to manage it here." },
+      reason: {
+        message: `auth settings come from a file (${configFile}); a PUT would not take effect`,
+        fix: "Edit that file in the app's content, or clear platform.configFilePath to manage it here.",
+      },
     };
   }
   const r = planAuth(props, auth, ctx);

@@ -11,14 +11,23 @@ export const aadSchema = z
   .object({
     enabled: z.boolean().optional().describe("identityProviders.azureActiveDirectory.enabled (default true)"),
     clientId: z
-      .union([z.literal("fromRegistration"), z.string().regex(GUID, "must be a GUID (the app registration's appId) or 'fromRegistration'")])
+      .union([
+        z.literal("fromRegistration"),
+        z.string().regex(GUID, "must be a GUID (the app registration's appId) or 'fromRegistration'"),
+      ])
       .optional()
       .describe("registration.clientId; 'fromRegistration' reads the appId of this app's `registration`"),
-    tenantId: z.string().regex(GUID, "must be a tenant GUID").optional().describe("Tenant for the issuer; default AZURE_TENANT_ID"),
+    tenantId: z
+      .string()
+      .regex(GUID, "must be a tenant GUID")
+      .optional()
+      .describe("Tenant for the issuer; default AZURE_TENANT_ID"),
     tokenVersion: z
       .union([z.literal(1), z.literal(2), z.literal("fromRegistration")])
       .optional()
-      .describe("Default 2. Access token version the registration issues; sets openIdIssuer (v2: login.microsoftonline.com/{tenant}/v2.0, v1: sts.windows.net/{tenant}/)"),
+      .describe(
+        "Default 2. Access token version the registration issues; sets openIdIssuer (v2: login.microsoftonline.com/{tenant}/v2.0, v1: sts.windows.net/{tenant}/)",
+      ),
     clientSecretSettingName: z
       .string()
       .regex(/^[A-Za-z0-9_.-]+$/, "must be an app setting name (the name, never the secret)")
@@ -27,9 +36,15 @@ export const aadSchema = z
     loginParameters: z
       .array(loginParameterSchema)
       .optional()
-      .describe("login.loginParameters, merged key-wise: scope values are a set (union), other key=value pairs are kept"),
-    allowedAudiences: listPolicySchema.optional().describe("validation.allowedAudiences; '{appId}' is replaced by the client id"),
-    allowedApplications: listPolicySchema.optional().describe("validation.defaultAuthorizationPolicy.allowedApplications (client app ids allowed to call)"),
+      .describe(
+        "login.loginParameters, merged key-wise: scope values are a set (union), other key=value pairs are kept",
+      ),
+    allowedAudiences: listPolicySchema
+      .optional()
+      .describe("validation.allowedAudiences; '{appId}' is replaced by the client id"),
+    allowedApplications: listPolicySchema
+      .optional()
+      .describe("validation.defaultAuthorizationPolicy.allowedApplications (client app ids allowed to call)"),
   })
   .strict();
 
@@ -42,7 +57,10 @@ export const authSchema = z
       .optional()
       .describe("globalValidation.unauthenticatedClientAction; APIs should use Return401"),
     excludedPaths: listPolicySchema.optional().describe("globalValidation.excludedPaths"),
-    tokenStore: z.boolean().optional().describe("login.tokenStore.enabled (needed to call other APIs on the user's behalf)"),
+    tokenStore: z
+      .boolean()
+      .optional()
+      .describe("login.tokenStore.enabled (needed to call other APIs on the user's behalf)"),
     requireHttps: z.boolean().optional().describe("httpSettings.requireHttps"),
     azureActiveDirectory: aadSchema.optional(),
   })
@@ -53,15 +71,23 @@ export const authSchema = z
 export type AuthConfigInput = z.input<typeof authSchema>;
 type AadParsed = z.output<typeof aadSchema>;
 export type AuthParsed = z.output<typeof authSchema>;
-export type AadConfig = Omit<AadParsed, "enabled" | "tokenVersion"> & { enabled: boolean; tokenVersion: 1 | 2 | "fromRegistration" };
-export type AuthConfig = Omit<AuthParsed, "enabled" | "azureActiveDirectory"> & { enabled: boolean; azureActiveDirectory?: AadConfig };
+export type AadConfig = Omit<AadParsed, "enabled" | "tokenVersion"> & {
+  enabled: boolean;
+  tokenVersion: 1 | 2 | "fromRegistration";
+};
+export type AuthConfig = Omit<AuthParsed, "enabled" | "azureActiveDirectory"> & {
+  enabled: boolean;
+  azureActiveDirectory?: AadConfig;
+};
 
 export function withAuthDefaults(a: AuthParsed): AuthConfig {
   const aad = a.azureActiveDirectory;
   return {
     ...a,
     enabled: a.enabled ?? true,
-    azureActiveDirectory: aad ? { ...aad, enabled: aad.enabled ?? true, tokenVersion: aad.tokenVersion ?? 2 } : undefined,
+    azureActiveDirectory: aad
+      ? { ...aad, enabled: aad.enabled ?? true, tokenVersion: aad.tokenVersion ?? 2 }
+      : undefined,
   };
 }
 

@@ -39,9 +39,13 @@ export async function applyRotation(ctx: ApplyKeyContext, plan: RotationPlan): P
         // it): the value is what listkeys says now (docs/contracts/arm.md §7.8).
         const got = findKey(await api.scopeKeys(policy), step.name);
         if (!got || (step.kind === "renew" && got.value.reveal() === before)) {
-          throw new VerificationError(`${step.name} was written (HTTP ${status}) but listkeys does not show ${step.kind === "renew" ? "a new value" : "it"}; nothing was published or deleted`, [step.name], {
-            fix: "Run again: the next run publishes the key if it appears, or starts over if it never does.",
-          });
+          throw new VerificationError(
+            `${step.name} was written (HTTP ${status}) but listkeys does not show ${step.kind === "renew" ? "a new value" : "it"}; nothing was published or deleted`,
+            [step.name],
+            {
+              fix: "Run again: the next run publishes the key if it appears, or starts over if it never does.",
+            },
+          );
         }
         fresh = got;
         done.push(`${step.kind === "create" ? "created" : "renewed"} ${got.name}`);
@@ -49,7 +53,10 @@ export async function applyRotation(ctx: ApplyKeyContext, plan: RotationPlan): P
       }
       case "publish": {
         const value = step.fresh ? fresh?.value : findKey(ctx.keys, step.name)?.value;
-        if (!value) throw new VerificationError(`no value read for ${step.name}; nothing was published`, [step.name], { fix: "Run again." });
+        if (!value)
+          throw new VerificationError(`no value read for ${step.name}; nothing was published`, [step.name], {
+            fix: "Run again.",
+          });
         const version = await publish(kv, secretName, value, policy, ctx.target, step.name, step.createdAt, ctx.now());
         written = { version, value, name: step.name };
         done.push(`published ${step.name} to ${secretName} (version ${version.version.slice(0, 8)})`);

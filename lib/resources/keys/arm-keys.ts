@@ -20,7 +20,11 @@ export interface KeyApi {
   remove(p: KeyPolicy, name: string): Promise<boolean>;
 }
 
-export function keyScopePath(target: TargetRef, p: Pick<KeyPolicy, "scope" | "functionName" | "hostKeyType">, name: string): string {
+export function keyScopePath(
+  target: TargetRef,
+  p: Pick<KeyPolicy, "scope" | "functionName" | "hostKeyType">,
+  name: string,
+): string {
   const site = sitePath(target);
   if (p.scope === "function") return `${site}${armPath("functions", p.functionName!, "keys", name)}`;
   // `_master` is addressed as masterKey/_master, as `az functionapp keys set --key-type masterKey` does.
@@ -42,7 +46,8 @@ export function keyApi(arm: ArmClient, target: TargetRef, retry: HostRetryOption
   };
   const call = <T>(op: () => Promise<T>) => withHostRetry(op, retry, stopped);
   const hostKeys = async () => parseHostKeys((await call(() => arm.post(`${site}/host/default/listkeys`))).body);
-  const functionKeys = async (fn: string) => parseFunctionKeys((await call(() => arm.post(`${site}${armPath("functions", fn, "listkeys")}`))).body);
+  const functionKeys = async (fn: string) =>
+    parseFunctionKeys((await call(() => arm.post(`${site}${armPath("functions", fn, "listkeys")}`))).body);
   return {
     hostKeys,
     functionKeys,

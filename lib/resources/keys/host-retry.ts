@@ -26,7 +26,11 @@ export function backoffMs(n: number, o: HostRetryOptions, random: () => number =
  * caller stop early (a stopped app will not start by itself). The final error says what to do: "host unreachable: is
  * the app running?".
  */
-export async function withHostRetry<T>(op: () => Promise<T>, o: HostRetryOptions, stillWorthIt?: () => Promise<string | undefined>): Promise<T> {
+export async function withHostRetry<T>(
+  op: () => Promise<T>,
+  o: HostRetryOptions,
+  stillWorthIt?: () => Promise<string | undefined>,
+): Promise<T> {
   try {
     return await retrying(op, {
       attempts: o.attempts,

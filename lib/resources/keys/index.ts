@@ -4,7 +4,16 @@ import { applyRotation } from "./apply.ts";
 import { keyApi } from "./arm-keys.ts";
 import { keysSlice } from "./config.ts";
 import { DEFAULT_HOST_RETRY, type HostRetryOptions } from "./host-retry.ts";
-import { keyTargets, noKeys, readView, scopeKeys, shadowsFor, siteKey, type KeyObserved, type KeyWork } from "./observe.ts";
+import {
+  keyTargets,
+  noKeys,
+  readView,
+  scopeKeys,
+  shadowsFor,
+  siteKey,
+  type KeyObserved,
+  type KeyWork,
+} from "./observe.ts";
 import { keyKindPlan, keysFingerprint } from "./plan-changes.ts";
 import { planRotation, type RotationPlan } from "./plan.ts";
 import { toPublished } from "./publish.ts";
@@ -28,13 +37,22 @@ export const keysKind: ResourceKind<KeyWork, KeyObserved, RotationPlan> = {
   config: keysSlice,
   options: {
     force: { type: "boolean", description: "Rotate every selected key now, whatever its age" },
-    revoke: { type: "string", valueName: "physical-name", description: "Emergency: replace this key now and delete it once the new one is published (no grace)" },
-    "allow-no-overlap": { type: "boolean", description: "Allow renewing _master and other '_' keys in place (their old value dies at once)" },
+    revoke: {
+      type: "string",
+      valueName: "physical-name",
+      description: "Emergency: replace this key now and delete it once the new one is published (no grace)",
+    },
+    "allow-no-overlap": {
+      type: "boolean",
+      description: "Allow renewing _master and other '_' keys in place (their old value dies at once)",
+    },
   },
   checkFlags(flags) {
     const revoke = flags.revoke;
     if (typeof revoke === "string" && !PHYSICAL_OR_KEY_NAME.test(revoke)) {
-      throw new UsageError(`--revoke '${revoke}' is not a key name.`, { fix: "Pass the physical key name as listed by --dry-run, e.g. --revoke apim-20261123t0830z." });
+      throw new UsageError(`--revoke '${revoke}' is not a key name.`, {
+        fix: "Pass the physical key name as listed by --dry-run, e.g. --revoke apim-20261123t0830z.",
+      });
     }
   },
   targets: (apps, sel) => keyTargets(apps, sel.slot, sel.env),
@@ -67,7 +85,11 @@ export const keysKind: ResourceKind<KeyWork, KeyObserved, RotationPlan> = {
       async observe(w, ctx) {
         // The app/slot's keys are read once for all its logical keys.
         const view = { ...(await ctx.memo(`keys|${siteKey(w.target)}`, () => readView(apiOf(w), w.siblings))) };
-        return { view, keys: scopeKeys(view, w.policy), published: toPublished(await run.keyVault(w.vaultUrl).latest(w.secretName)) };
+        return {
+          view,
+          keys: scopeKeys(view, w.policy),
+          published: toPublished(await run.keyVault(w.vaultUrl).latest(w.secretName)),
+        };
       },
       // Key names (never values) and the current secret version.
       fingerprint: (o) => keysFingerprint(o.keys, o.published),
@@ -81,13 +103,27 @@ export const keysKind: ResourceKind<KeyWork, KeyObserved, RotationPlan> = {
       checkPlans(plans) {
         if (!revoke || plans.some((p) => p.plan?.detail?.revokeMatched)) return;
         const unread = plans.filter((p) => !p.plan).length;
-        throw new UsageError(`--revoke ${revoke}: no managed key of that name in the selected apps and slots${unread ? ` (${unread} could not be read)` : ""}; nothing was changed.`, {
-          fix: "Check the name with --dry-run (physical names look like apim-20261123t0830z; hand-made keys must be listed in keys.rotate[].replaces), or fix what could not be read.",
-        });
+        throw new UsageError(
+          `--revoke ${revoke}: no managed key of that name in the selected apps and slots${unread ? ` (${unread} could not be read)` : ""}; nothing was changed.`,
+          {
+            fix: "Check the name with --dry-run (physical names look like apim-20261123t0830z; hand-made keys must be listed in keys.rotate[].replaces), or fix what could not be read.",
+          },
+        );
       },
       async apply(w, p, o) {
         const rotation = p.detail!;
-        const done = await applyRotation({ api: apiOf(w), kv: run.keyVault(w.vaultUrl), policy: w.policy, target: w.target, secretName: w.secretName, keys: o.keys, now: () => run.now() }, rotation);
+        const done = await applyRotation(
+          {
+            api: apiOf(w),
+            kv: run.keyVault(w.vaultUrl),
+            policy: w.policy,
+            target: w.target,
+            secretName: w.secretName,
+            keys: o.keys,
+            now: () => run.now(),
+          },
+          rotation,
+        );
         const kept = rotation.notes.filter((n) => / stays valid /.test(n));
         return { message: [...done, ...kept].join("; ") };
       },

@@ -30,10 +30,15 @@ export interface KeyObserved {
   published: Published;
 }
 
-export const siteKey = (t: TargetRef) => `${t.subscriptionId}/${t.resourceGroup}/${t.name}/${t.slot ?? ""}`.toLowerCase();
+export const siteKey = (t: TargetRef) =>
+  `${t.subscriptionId}/${t.resourceGroup}/${t.name}/${t.slot ?? ""}`.toLowerCase();
 
 /** Every (logical key, app/slot) of the selection, with vault URLs resolved (a missing AZURE_KEYVAULT_URL is reported offline). */
-export function keyTargets(apps: readonly AppConfig[], slotFilter: string | undefined, env: NodeJS.ProcessEnv): KeyWork[] {
+export function keyTargets(
+  apps: readonly AppConfig[],
+  slotFilter: string | undefined,
+  env: NodeJS.ProcessEnv,
+): KeyWork[] {
   const groups = new Map<string, KeyWork[]>();
   return apps.flatMap((app) =>
     keyPolicies(app).flatMap((policy) => {
@@ -41,7 +46,16 @@ export function keyTargets(apps: readonly AppConfig[], slotFilter: string | unde
       return policyTargets(app, policy, slotFilter).map((target) => {
         const siblings = groups.get(siteKey(target)) ?? [];
         groups.set(siteKey(target), siblings);
-        const w: KeyWork = { ref: target, resource: keyResource(policy), app, policy, target, secretName: secretNameFor(policy, target), vaultUrl, siblings };
+        const w: KeyWork = {
+          ref: target,
+          resource: keyResource(policy),
+          app,
+          policy,
+          target,
+          secretName: secretNameFor(policy, target),
+          vaultUrl,
+          siblings,
+        };
         siblings.push(w);
         return w;
       });
@@ -57,9 +71,12 @@ export function keyWork(apps: readonly AppConfig[], slotFilter: string | undefin
 }
 
 export const noKeys = (slotFilter: string | undefined) =>
-  new UsageError(`No key to rotate: none of the selected apps${slotFilter ? ` (slot '${slotFilter}')` : ""} has keys.rotate.`, {
-    fix: "Add a keys.rotate list to the apps (see docs/rotate-keys.md), or select other apps with --app/--slot.",
-  });
+  new UsageError(
+    `No key to rotate: none of the selected apps${slotFilter ? ` (slot '${slotFilter}')` : ""} has keys.rotate.`,
+    {
+      fix: "Add a keys.rotate list to the apps (see docs/rotate-keys.md), or select other apps with --app/--slot.",
+    },
+  );
 
 const isExpected = (e: unknown) => e instanceof ToolError || e instanceof AzureRequestError;
 
@@ -75,7 +92,15 @@ async function readFunctions(api: KeyApi, items: KeyWork[]): Promise<Map<string,
       // fails only its keys, and its 404 is never read as "no keys".
       if (!isExpected(e) || e instanceof HostUnreachableError) throw e;
       const notFound = e instanceof AzureRequestError && e.status === 404;
-      functions.set(name.toLowerCase(), notFound ? new UsageError(`function '${name}' is not on the app (not deployed, or not indexed yet): ${errorMessage(e)}`, { fix: "Deploy the function, or correct keys.rotate[].function." }) : (e as Error));
+      functions.set(
+        name.toLowerCase(),
+        notFound
+          ? new UsageError(
+              `function '${name}' is not on the app (not deployed, or not indexed yet): ${errorMessage(e)}`,
+              { fix: "Deploy the function, or correct keys.rotate[].function." },
+            )
+          : (e as Error),
+      );
     }
   }
   return functions;
@@ -106,7 +131,8 @@ export function shadowsFor(view: TargetView, p: KeyPolicy): Map<string, string> 
   if (p.scope === "function") {
     for (const k of view.host?.functionKeys.keys() ?? []) out.set(k.toLowerCase(), "the host keys");
   } else if (p.hostKeyType === "functionKeys") {
-    for (const [fn, keys] of view.functions) if (!(keys instanceof Error)) for (const k of keys.keys()) out.set(k.toLowerCase(), `the keys of function ${fn}`);
+    for (const [fn, keys] of view.functions)
+      if (!(keys instanceof Error)) for (const k of keys.keys()) out.set(k.toLowerCase(), `the keys of function ${fn}`);
   }
   return out;
 }

@@ -23,7 +23,14 @@ export function parsePhysicalName(name: string, logical: string): Date | undefin
   if (!name.toLowerCase().startsWith(prefix)) return undefined;
   const m = STAMP.exec(name.slice(prefix.length).toLowerCase());
   if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = m.slice(1).map((x) => Number(x ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const at = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   // Reject impossible dates (20261332t2599z) rather than letting Date roll them over into another key's time.
   if (at.getUTCMonth() !== mo - 1 || at.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
@@ -35,7 +42,12 @@ export function parsePhysicalName(name: string, logical: string): Date | undefin
  * second. It is always later than `after` (the newest existing key), so the new key sorts newest even when the
  * machine's clock is behind the one that named the previous key.
  */
-export function choosePhysicalName(logical: string, now: Date, taken: ReadonlySet<string>, after?: Date): { name: string; createdAt: Date } {
+export function choosePhysicalName(
+  logical: string,
+  now: Date,
+  taken: ReadonlySet<string>,
+  after?: Date,
+): { name: string; createdAt: Date } {
   const free = (n: string) => !taken.has(n.toLowerCase());
   const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   if (!after || minute > after) {
@@ -44,7 +56,7 @@ export function choosePhysicalName(logical: string, now: Date, taken: ReadonlySe
   }
   let t = Math.floor(now.getTime() / 1000) * 1000;
   if (after && t <= after.getTime()) t = after.getTime() + 1000;
-  for (;; t += 1000) {
+  for (; ; t += 1000) {
     const at = new Date(t);
     const name = formatPhysicalName(logical, at, { seconds: true });
     if (free(name)) return { name, createdAt: at };

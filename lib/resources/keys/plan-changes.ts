@@ -9,7 +9,9 @@ const RESOURCE_KIND = { functionKeys: "hostKey", systemKeys: "systemKey", master
 
 /** `functionKey greeting/apim`, `hostKey apim`, `masterKey _master`: how a logical key is named in plans and results. */
 export function keyResource(p: KeyPolicy): string {
-  return p.scope === "function" ? `functionKey ${p.functionName}/${p.logical}` : `${RESOURCE_KIND[p.hostKeyType]} ${p.logical}`;
+  return p.scope === "function"
+    ? `functionKey ${p.functionName}/${p.logical}`
+    : `${RESOURCE_KIND[p.hostKeyType]} ${p.logical}`;
 }
 
 /**
@@ -21,17 +23,38 @@ export function keyChanges(plan: RotationPlan, p: KeyPolicy, secretName: string,
   for (const s of plan.steps) {
     switch (s.kind) {
       case "create":
-        changes.push({ field: `key ${s.name}`, path: ["keys", p.logical, "(new)"], kind: "add", after: "(server-generated)", sensitive: true, security: true, volatile: true });
+        changes.push({
+          field: `key ${s.name}`,
+          path: ["keys", p.logical, "(new)"],
+          kind: "add",
+          after: "(server-generated)",
+          sensitive: true,
+          security: true,
+          volatile: true,
+        });
         break;
       case "renew":
-        changes.push({ field: `key ${s.name} (renewed in place)`, path: ["keys", s.name], kind: "change", before: "(value)", after: "(server-generated)", sensitive: true, security: true });
+        changes.push({
+          field: `key ${s.name} (renewed in place)`,
+          path: ["keys", s.name],
+          kind: "change",
+          before: "(value)",
+          after: "(server-generated)",
+          sensitive: true,
+          security: true,
+        });
         break;
       case "publish":
         changes.push({
           field: `secret ${secretName}`,
           path: ["keyVault", secretName],
           kind: published.state === "absent" ? "add" : "change",
-          before: published.state === "found" ? (published.keyName ?? "(untagged version)") : published.state === "disabled" ? "(disabled version)" : undefined,
+          before:
+            published.state === "found"
+              ? (published.keyName ?? "(untagged version)")
+              : published.state === "disabled"
+                ? "(disabled version)"
+                : undefined,
           after: s.name,
           ...(s.fresh ? { volatile: true } : {}),
         });
@@ -39,7 +62,14 @@ export function keyChanges(plan: RotationPlan, p: KeyPolicy, secretName: string,
       case "verify":
         break;
       case "delete":
-        changes.push({ field: `key ${s.name} (${s.why})`, path: ["keys", s.name], kind: "remove", before: "(value)", sensitive: true, security: true });
+        changes.push({
+          field: `key ${s.name} (${s.why})`,
+          path: ["keys", s.name],
+          kind: "remove",
+          before: "(value)",
+          sensitive: true,
+          security: true,
+        });
         break;
     }
   }
@@ -50,14 +80,24 @@ export function keyChanges(plan: RotationPlan, p: KeyPolicy, secretName: string,
 export function keysFingerprint(keys: KeyMap, published: Published): string {
   return fingerprint({
     keys: [...keys.keys()].map((k) => k.toLowerCase()).sort(),
-    published: published.state === "found" ? { version: published.version, keyName: published.keyName ?? null } : published.state,
+    published:
+      published.state === "found"
+        ? { version: published.version, keyName: published.keyName ?? null }
+        : published.state,
   });
 }
 
 /** The kind's plan for one logical key: refused (skip), nothing due (no-op), or the rotation's steps as changes. */
-export function keyKindPlan(p: KeyPolicy, plan: RotationPlan, secretName: string, published: Published): KindPlan<RotationPlan> {
+export function keyKindPlan(
+  p: KeyPolicy,
+  plan: RotationPlan,
+  secretName: string,
+  published: Published,
+): KindPlan<RotationPlan> {
   const base = { warnings: plan.warnings, notes: plan.notes, detail: plan };
   if (plan.refused) return { ...base, status: "skip", changes: [], unchanged: 0, reason: plan.refused };
   const changes = keyChanges(plan, p, secretName, published);
-  return changes.length ? { ...base, status: "change", changes, unchanged: 0 } : { ...base, status: "no-op", changes: [], unchanged: 1 };
+  return changes.length
+    ? { ...base, status: "change", changes, unchanged: 0 }
+    : { ...base, status: "no-op", changes: [], unchanged: 1 };
 }

@@ -51,7 +51,8 @@ export interface RotationPlan {
   revokeMatched: boolean;
 }
 
-const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+const same = (a: string | undefined, b: string | undefined) =>
+  a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 const iso = (d: Date) => d.toISOString().replace(/:\d\d\.\d{3}Z$/, "Z");
 
 interface Physical {
@@ -79,7 +80,10 @@ function shadowWarnings(i: RotationInput, names: string[]): string[] {
   if (!i.shadows?.size) return [];
   return [...new Set(names.map((n) => n.toLowerCase()))]
     .filter((n) => i.shadows!.has(n))
-    .map((n) => `key '${n}' also exists among ${i.shadows!.get(n)}: a function key shadows the host key of the same name for its function`);
+    .map(
+      (n) =>
+        `key '${n}' also exists among ${i.shadows!.get(n)}: a function key shadows the host key of the same name for its function`,
+    );
 }
 
 function planOverlap(i: RotationInput): RotationPlan {
@@ -90,15 +94,18 @@ function planOverlap(i: RotationInput): RotationPlan {
       return at ? [{ name, at }] : [];
     })
     .sort((a, b) => b.at.getTime() - a.at.getTime() || (a.name < b.name ? 1 : -1));
-  const legacy = [...new Set(i.replaces.map((r) => findKey(i.keys, r)?.name).filter((n): n is string => n !== undefined))].filter(
-    (n) => !physical.some((p) => same(p.name, n)),
-  );
+  const legacy = [
+    ...new Set(i.replaces.map((r) => findKey(i.keys, r)?.name).filter((n): n is string => n !== undefined)),
+  ].filter((n) => !physical.some((p) => same(p.name, n)));
   const current = physical[0];
   const pub = i.published.state === "found" ? i.published : undefined;
   const pubOnApp = pub?.keyName ? findKey(i.keys, pub.keyName) : undefined;
   const pubValid = Boolean(pub && pubOnApp && pubOnApp.value.reveal() === pub.value.reveal());
   const publishedOk = Boolean(current && pubValid && same(pubOnApp!.name, current.name));
-  const revokedName = i.revoke === undefined ? undefined : (physical.find((p) => same(p.name, i.revoke))?.name ?? legacy.find((l) => same(l, i.revoke)));
+  const revokedName =
+    i.revoke === undefined
+      ? undefined
+      : (physical.find((p) => same(p.name, i.revoke))?.name ?? legacy.find((l) => same(l, i.revoke)));
   const revoked = revokedName ? { name: revokedName } : undefined;
 
   const steps: Step[] = [];
@@ -116,7 +123,11 @@ function planOverlap(i: RotationInput): RotationPlan {
     const made = choosePhysicalName(i.logical, now, taken, current?.at);
     newest = { name: made.name, at: made.createdAt };
     publishing = true;
-    steps.push({ kind: "create", name: made.name, createdAt: made.createdAt }, { kind: "publish", name: made.name, createdAt: made.createdAt, fresh: true }, { kind: "verify", name: made.name });
+    steps.push(
+      { kind: "create", name: made.name, createdAt: made.createdAt },
+      { kind: "publish", name: made.name, createdAt: made.createdAt, fresh: true },
+      { kind: "verify", name: made.name },
+    );
     notes.push(
       !current
         ? `no ${i.logical} key yet: creating the first`
@@ -128,20 +139,41 @@ function planOverlap(i: RotationInput): RotationPlan {
     );
   } else if (!publishedOk) {
     publishing = true;
-    steps.push({ kind: "publish", name: current.name, createdAt: current.at, fresh: false }, { kind: "verify", name: current.name });
+    steps.push(
+      { kind: "publish", name: current.name, createdAt: current.at, fresh: false },
+      { kind: "verify", name: current.name },
+    );
     if (i.published.state === "absent") notes.push(`${current.name} is not published yet: publishing it`);
-    else if (i.published.state === "disabled") warnings.push(`the current version of the secret is disabled, so readers get nothing: publishing ${current.name}`);
-    else if (!pub!.keyName) warnings.push(`the current secret version has no keyName tag (written outside this tool?): publishing ${current.name}`);
-    else if (!pubOnApp) warnings.push(`Key Vault holds '${pub!.keyName}', which no longer exists on the app (callers reading it hold a dead key): publishing ${current.name}`);
-    else if (same(pubOnApp.name, current.name)) warnings.push(`Key Vault holds a different value for ${current.name} than the app (regenerated outside this tool?): publishing the app's value`);
+    else if (i.published.state === "disabled")
+      warnings.push(
+        `the current version of the secret is disabled, so readers get nothing: publishing ${current.name}`,
+      );
+    else if (!pub!.keyName)
+      warnings.push(
+        `the current secret version has no keyName tag (written outside this tool?): publishing ${current.name}`,
+      );
+    else if (!pubOnApp)
+      warnings.push(
+        `Key Vault holds '${pub!.keyName}', which no longer exists on the app (callers reading it hold a dead key): publishing ${current.name}`,
+      );
+    else if (same(pubOnApp.name, current.name))
+      warnings.push(
+        `Key Vault holds a different value for ${current.name} than the app (regenerated outside this tool?): publishing the app's value`,
+      );
     else notes.push(`finishing an interrupted rotation: ${current.name} was created but not published`);
-    if (i.force) notes.push(`--force: finishing the interrupted rotation counts as the rotation; no second key is created`);
+    if (i.force)
+      notes.push(`--force: finishing the interrupted rotation counts as the rotation; no second key is created`);
   } else {
-    notes.push(`${current.name} is published and verified; next rotation after ${iso(new Date(current.at.getTime() + i.maxAgeMs))}`);
+    notes.push(
+      `${current.name} is published and verified; next rotation after ${iso(new Date(current.at.getTime() + i.maxAgeMs))}`,
+    );
   }
 
   // Keys other than the newest, oldest first, each with its creation time (legacy names count as older than any physical key).
-  const candidates = [...physical.filter((p) => !same(p.name, newest?.name)).reverse(), ...legacy.map((name) => ({ name, at: undefined as Date | undefined }))];
+  const candidates = [
+    ...physical.filter((p) => !same(p.name, newest?.name)).reverse(),
+    ...legacy.map((name) => ({ name, at: undefined as Date | undefined })),
+  ];
   const pubAt = pub?.publishedAt ?? now;
   const graceOver = pubAt.getTime() + graceMs <= now.getTime();
   const pubPhysical = pubValid ? physical.find((p) => same(p.name, pubOnApp!.name)) : undefined;
@@ -153,7 +185,11 @@ function planOverlap(i: RotationInput): RotationPlan {
     }
     // Eligible when callers have had the grace period to move off it: the key Key Vault held has been there for the
     // grace period and k is older than that key (so k left Key Vault at least that long ago), or grace is zero.
-    const olderThanPublished = pubValid && (isLegacy ? !legacy.some((l) => same(l, pubOnApp!.name)) : Boolean(pubPhysical && k.at!.getTime() < pubPhysical.at.getTime()));
+    const olderThanPublished =
+      pubValid &&
+      (isLegacy
+        ? !legacy.some((l) => same(l, pubOnApp!.name))
+        : Boolean(pubPhysical && k.at!.getTime() < pubPhysical.at.getTime()));
     const eligible = publishing ? graceMs === 0 || (olderThanPublished && graceOver) : graceOver;
     if (eligible) steps.push({ kind: "delete", name: k.name, why: isLegacy ? "replaced" : "retired" });
     else
@@ -176,7 +212,14 @@ function planInPlace(i: RotationInput): RotationPlan {
   const pubOk = Boolean(cur && pub && same(pub.keyName, cur.name) && pub.value.reveal() === cur.value.reveal());
   const base = { warnings: shadowWarnings(i, [name]), notes: [] as string[], revokeMatched, newest: cur?.name ?? name };
   if (!cur) {
-    return { ...base, steps: [], refused: { message: `'${name}' does not exist on the app; '_' keys are created by the host or by extensions, not by this tool`, fix: "Remove this entry, or deploy what creates the key first." } };
+    return {
+      ...base,
+      steps: [],
+      refused: {
+        message: `'${name}' does not exist on the app; '_' keys are created by the host or by extensions, not by this tool`,
+        fix: "Remove this entry, or deploy what creates the key first.",
+      },
+    };
   }
   const createdOn = pub?.createdOn;
   const due = i.force || !createdOn || i.now.getTime() - createdOn.getTime() >= i.maxAgeMs;
@@ -193,13 +236,32 @@ function planInPlace(i: RotationInput): RotationPlan {
     }
     const at = i.now;
     base.warnings.push(`no overlap: renewing '${name}' invalidates its current value at once (--allow-no-overlap)`);
-    return { ...base, steps: [{ kind: "renew", name: cur.name, createdAt: at }, { kind: "publish", name: cur.name, createdAt: at, fresh: true }, { kind: "verify", name: cur.name }] };
+    return {
+      ...base,
+      steps: [
+        { kind: "renew", name: cur.name, createdAt: at },
+        { kind: "publish", name: cur.name, createdAt: at, fresh: true },
+        { kind: "verify", name: cur.name },
+      ],
+    };
   }
   if (!pubOk) {
-    base.notes.push(pub && same(pub.keyName, cur.name) ? `Key Vault holds an older value of '${name}' (an interrupted renewal?): publishing the current one` : `publishing the current value of '${name}'`);
+    base.notes.push(
+      pub && same(pub.keyName, cur.name)
+        ? `Key Vault holds an older value of '${name}' (an interrupted renewal?): publishing the current one`
+        : `publishing the current value of '${name}'`,
+    );
     // The value's age is unknown (an interrupted renewal, or a key this tool never published): count it from now.
-    return { ...base, steps: [{ kind: "publish", name: cur.name, createdAt: i.now, fresh: false }, { kind: "verify", name: cur.name }] };
+    return {
+      ...base,
+      steps: [
+        { kind: "publish", name: cur.name, createdAt: i.now, fresh: false },
+        { kind: "verify", name: cur.name },
+      ],
+    };
   }
-  base.notes.push(`'${name}' is published and verified; next renewal after ${iso(new Date(createdOn!.getTime() + i.maxAgeMs))}`);
+  base.notes.push(
+    `'${name}' is published and verified; next renewal after ${iso(new Date(createdOn!.getTime() + i.maxAgeMs))}`,
+  );
   return { ...base, steps: [] };
 }

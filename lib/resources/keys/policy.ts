@@ -42,7 +42,8 @@ export function keyPolicies(app: AppConfig): KeyPolicy[] {
       logical: r.name,
       scope: r.scope,
       functionName: r.function,
-      hostKeyType: r.name.toLowerCase() === "_master" ? "masterKey" : r.name.startsWith("_") ? "systemKeys" : "functionKeys",
+      hostKeyType:
+        r.name.toLowerCase() === "_master" ? "masterKey" : r.name.startsWith("_") ? "systemKeys" : "functionKeys",
       slots: slots.map((s) => (s.toLowerCase() === PRODUCTION ? undefined : s)),
       vaultUrl: r.vaultUrl ?? k.vaultUrl,
       secretNameTemplate: r.secretName ?? DEFAULT_SECRET[r.scope],
@@ -62,8 +63,15 @@ export const SECRET_PLACEHOLDERS = ["site", "slot", "function", "key"] as const;
  * '_') become '-', so the default template works for every function; explicit names are checked, not rewritten.
  */
 export function secretNameFor(p: KeyPolicy, target: TargetRef): string {
-  const values: Record<string, string> = { site: target.name, slot: target.slot ?? PRODUCTION, function: p.functionName ?? "host", key: p.logical };
-  return p.secretNameTemplate.replace(/\{(\w+)\}/g, (_, name: string) => (values[name] ?? `{${name}}`).replace(/[^0-9A-Za-z-]/g, "-"));
+  const values: Record<string, string> = {
+    site: target.name,
+    slot: target.slot ?? PRODUCTION,
+    function: p.functionName ?? "host",
+    key: p.logical,
+  };
+  return p.secretNameTemplate.replace(/\{(\w+)\}/g, (_, name: string) =>
+    (values[name] ?? `{${name}}`).replace(/[^0-9A-Za-z-]/g, "-"),
+  );
 }
 
 export const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
@@ -73,12 +81,22 @@ export function vaultUrlFor(p: KeyPolicy, env: NodeJS.ProcessEnv): string {
   const v = p.vaultUrl === "fromEnv" ? env.AZURE_KEYVAULT_URL : p.vaultUrl;
   if (!v) {
     throw new ConfigError(
-      p.vaultUrl === "fromEnv" ? `${p.at}: vaultUrl is 'fromEnv' but AZURE_KEYVAULT_URL is not set` : `${p.at}: no Key Vault to publish to`,
+      p.vaultUrl === "fromEnv"
+        ? `${p.at}: vaultUrl is 'fromEnv' but AZURE_KEYVAULT_URL is not set`
+        : `${p.at}: no Key Vault to publish to`,
       [],
-      { fix: p.vaultUrl === "fromEnv" ? "Export AZURE_KEYVAULT_URL=https://<vault>.vault.azure.net, or write the URL in the config." : "Set keys.vaultUrl (or vaultUrl on the key)." },
+      {
+        fix:
+          p.vaultUrl === "fromEnv"
+            ? "Export AZURE_KEYVAULT_URL=https://<vault>.vault.azure.net, or write the URL in the config."
+            : "Set keys.vaultUrl (or vaultUrl on the key).",
+      },
     );
   }
-  if (!/^https:\/\//i.test(v)) throw new ConfigError(`${p.at}: the vault URL '${v}' is not https`, [], { fix: "Use https://<vault>.vault.azure.net." });
+  if (!/^https:\/\//i.test(v))
+    throw new ConfigError(`${p.at}: the vault URL '${v}' is not https`, [], {
+      fix: "Use https://<vault>.vault.azure.net.",
+    });
   return v.replace(/\/+$/, "");
 }
 
@@ -87,5 +105,10 @@ export function policyTargets(app: AppConfig, p: KeyPolicy, slotFilter?: string)
   const want = slotFilter?.toLowerCase();
   return p.slots
     .filter((s) => !want || (s ?? PRODUCTION).toLowerCase() === want)
-    .map((slot) => ({ subscriptionId: app.subscriptionId, resourceGroup: app.resourceGroup, name: app.name, ...(slot ? { slot } : {}) }));
+    .map((slot) => ({
+      subscriptionId: app.subscriptionId,
+      resourceGroup: app.resourceGroup,
+      name: app.name,
+      ...(slot ? { slot } : {}),
+    }));
 }

@@ -12,7 +12,13 @@ export const CONTENT_TYPE = { function: "azure-functions/function-key", host: "a
  * Tags on every published version: they are the Key Vault half of the rotation state (which physical key a version
  * holds, for which app, slot and function, created when), so any run can tell what was published without a local file.
  */
-export function versionTags(p: KeyPolicy, target: TargetRef, keyName: string, createdAt: Date, publishedAt: Date): Record<string, string> {
+export function versionTags(
+  p: KeyPolicy,
+  target: TargetRef,
+  keyName: string,
+  createdAt: Date,
+  publishedAt: Date,
+): Record<string, string> {
   return {
     ...p.tags,
     keyName,
@@ -52,17 +58,42 @@ function tagDate(v: string | undefined): Date | undefined {
 }
 
 /** Writes a new version holding `value`. */
-export function publish(kv: KeyVaultSecrets, secretName: string, value: Secret, p: KeyPolicy, target: TargetRef, keyName: string, createdAt: Date, now: Date): Promise<SecretVersion> {
-  return kv.set(secretName, value, { tags: versionTags(p, target, keyName, createdAt, now), contentType: CONTENT_TYPE[p.scope] });
+export function publish(
+  kv: KeyVaultSecrets,
+  secretName: string,
+  value: Secret,
+  p: KeyPolicy,
+  target: TargetRef,
+  keyName: string,
+  createdAt: Date,
+  now: Date,
+): Promise<SecretVersion> {
+  return kv.set(secretName, value, {
+    tags: versionTags(p, target, keyName, createdAt, now),
+    contentType: CONTENT_TYPE[p.scope],
+  });
 }
 
 /** Reads the version just written, by its id, and checks value and keyName tag (a 200 is not proof the write was kept). */
-export async function verifyPublished(kv: KeyVaultSecrets, secretName: string, written: SecretVersion, expected: Secret, keyName: string): Promise<void> {
+export async function verifyPublished(
+  kv: KeyVaultSecrets,
+  secretName: string,
+  written: SecretVersion,
+  expected: Secret,
+  keyName: string,
+): Promise<void> {
   const got = await kv.version(secretName, written.version);
-  const wrong = [...(got.value.reveal() !== expected.reveal() ? ["value"] : []), ...(got.tags.keyName !== keyName ? ["tags.keyName"] : [])];
+  const wrong = [
+    ...(got.value.reveal() !== expected.reveal() ? ["value"] : []),
+    ...(got.tags.keyName !== keyName ? ["tags.keyName"] : []),
+  ];
   if (wrong.length) {
-    throw new VerificationError(`secret ${secretName} version ${written.version} does not hold ${keyName} (${wrong.join(", ")} differ); old keys were not deleted`, wrong, {
-      fix: "Run again: the next run publishes the key again before it deletes anything.",
-    });
+    throw new VerificationError(
+      `secret ${secretName} version ${written.version} does not hold ${keyName} (${wrong.join(", ")} differ); old keys were not deleted`,
+      wrong,
+      {
+        fix: "Run again: the next run publishes the key again before it deletes anything.",
+      },
+    );
   }
 }

@@ -1,6 +1,17 @@
 import { GraphRequestError, type GraphApi } from "../../azure/graph-client.ts";
 import { InternalError, RefusedError } from "../../errors.ts";
-import { anyOf, disableNotReplicated, msaNotReplicated, noBackingApplication, notYetVisible, referenceNotPresent, retryableStatus, withConsistencyRetry, type RetryPolicy, type Transient } from "./consistency.ts";
+import {
+  anyOf,
+  disableNotReplicated,
+  msaNotReplicated,
+  noBackingApplication,
+  notYetVisible,
+  referenceNotPresent,
+  retryableStatus,
+  withConsistencyRetry,
+  type RetryPolicy,
+  type Transient,
+} from "./consistency.ts";
 import { odataString, readGrants, readServicePrincipal } from "./observe.ts";
 import { APP_ID, SP_ID, type GraphStep, type JsonObject, type Observed } from "./types.ts";
 
@@ -60,7 +71,9 @@ export async function applySteps(steps: GraphStep[], observed: Observed, deps: A
   };
   const run = async <T>(step: GraphStep, transient: Transient, call: () => Promise<T>): Promise<T> => {
     deps.progress?.(step.why);
-    const r = await withConsistencyRetry(call, transient, retry, (e, n) => deps.progress?.(`${step.why}: ${e.status} ${e.code ?? ""} (not replicated yet?), retry ${n}`));
+    const r = await withConsistencyRetry(call, transient, retry, (e, n) =>
+      deps.progress?.(`${step.why}: ${e.status} ${e.code ?? ""} (not replicated yet?), retry ${n}`),
+    );
     out.writes++;
     return r;
   };
@@ -76,7 +89,9 @@ export async function applySteps(steps: GraphStep[], observed: Observed, deps: A
         const path = `/applications(uniqueName=${odataString(step.uniqueName)})`;
         let created: Created | undefined;
         try {
-          created = await run(step, never, () => graph.patch<Created>(path, step.body, { Prefer: "create-if-missing" }));
+          created = await run(step, never, () =>
+            graph.patch<Created>(path, step.body, { Prefer: "create-if-missing" }),
+          );
         } catch (e) {
           if (e instanceof GraphRequestError && e.status === 400) {
             const exists = await graph.get<Created>(path, { select: ["id"] }).then(
@@ -95,7 +110,11 @@ export async function applySteps(steps: GraphStep[], observed: Observed, deps: A
       }
       case "patchApplication": {
         const id = need(out.applicationId, "application id");
-        const transient = anyOf(fresh(), out.createdApplication ? msaNotReplicated : never, step.afterDisable ? disableNotReplicated : never);
+        const transient = anyOf(
+          fresh(),
+          out.createdApplication ? msaNotReplicated : never,
+          step.afterDisable ? disableNotReplicated : never,
+        );
         await run(step, transient, () => graph.patch(`/applications/${id}`, fill(step.body)));
         break;
       }
@@ -103,7 +122,9 @@ export async function applySteps(steps: GraphStep[], observed: Observed, deps: A
         const appId = need(out.appId, "appId");
         // Upsert by appId, not POST: a retried POST could create a second one (docs/contracts/graph.md §2.6, §5.4).
         const created = await run(step, anyOf(noBackingApplication, fresh()), () =>
-          graph.patch<Created>(`/servicePrincipals(appId=${odataString(appId)})`, fill(step.body), { Prefer: "create-if-missing" }),
+          graph.patch<Created>(`/servicePrincipals(appId=${odataString(appId)})`, fill(step.body), {
+            Prefer: "create-if-missing",
+          }),
         );
         if (created) {
           out.createdServicePrincipal = true;
@@ -115,14 +136,20 @@ export async function applySteps(steps: GraphStep[], observed: Observed, deps: A
       }
       case "patchServicePrincipal": {
         const id = need(out.servicePrincipalId, "service principal id");
-        await run(step, out.createdServicePrincipal ? notYetVisible : never, () => graph.patch(`/servicePrincipals/${id}`, fill(step.body)));
+        await run(step, out.createdServicePrincipal ? notYetVisible : never, () =>
+          graph.patch(`/servicePrincipals/${id}`, fill(step.body)),
+        );
         break;
       }
       case "createGrant": {
         const body = fill(step.body);
         try {
           // The SDK's retry is off for this POST; this retry covers throttling too, and "already exists" below makes it idempotent.
-          await run(step, anyOf(referenceNotPresent, out.createdServicePrincipal ? notYetVisible : never, retryableStatus), () => graph.postOnce("/oauth2PermissionGrants", body));
+          await run(
+            step,
+            anyOf(referenceNotPresent, out.createdServicePrincipal ? notYetVisible : never, retryableStatus),
+            () => graph.postOnce("/oauth2PermissionGrants", body),
+          );
         } catch (e) {
           // One grant per (client, resource, consentType): an earlier attempt whose answer was lost, or another writer.
           if (!(e instanceof GraphRequestError && e.status === 400 && /already exists/i.test(e.message))) throw e;
@@ -132,7 +159,9 @@ export async function applySteps(steps: GraphStep[], observed: Observed, deps: A
         break;
       }
       case "patchGrant":
-        await run(step, never, () => graph.patch(`/oauth2PermissionGrants/${encodeURIComponent(step.grantId)}`, step.body));
+        await run(step, never, () =>
+          graph.patch(`/oauth2PermissionGrants/${encodeURIComponent(step.grantId)}`, step.body),
+        );
         break;
     }
   }
@@ -143,10 +172,15 @@ async function mergeIntoExisting(graph: GraphApi, body: JsonObject, deps: ApplyD
   const grants = await readGrants(graph, String(body.clientId));
   const grant = grants.find((g) => g.resourceId.toLowerCase() === String(body.resourceId).toLowerCase());
   if (!grant) {
-    throw new RefusedError(`Graph says the consent grant exists, but it cannot be read (client ${String(body.clientId)}); nothing more was written`, { fix: "Run again in a minute: the grant may not be replicated to every reader yet." });
+    throw new RefusedError(
+      `Graph says the consent grant exists, but it cannot be read (client ${String(body.clientId)}); nothing more was written`,
+      { fix: "Run again in a minute: the grant may not be replicated to every reader yet." },
+    );
   }
   const have = (grant.scope ?? "").split(" ").filter(Boolean);
-  const add = String(body.scope).split(" ").filter((s) => s && !have.includes(s));
+  const add = String(body.scope)
+    .split(" ")
+    .filter((s) => s && !have.includes(s));
   if (add.length === 0) return;
   deps.progress?.("merge scopes into the existing consent grant");
   await graph.patch(`/oauth2PermissionGrants/${encodeURIComponent(grant.id)}`, { scope: [...have, ...add].join(" ") });

@@ -10,10 +10,11 @@ declare module "../../pipeline/contract.ts" {
 }
 
 /** `apps[].registration` and `defaults.registration`: defaults apply only to apps that ask for a registration (update-manifest creates them). */
-export const registrationSlice: ConfigSlice<typeof registrationSchema, typeof registrationSchema, RegistrationConfig> = {
-  key: "registration",
-  schema: registrationSchema,
-  defaultsSchema: registrationSchema,
-  resolve: (own, defaults) => (own ? deepMerge(defaults, own) : undefined),
-  crossCheck: registrationChecks,
-};
+export const registrationSlice: ConfigSlice<typeof registrationSchema, typeof registrationSchema, RegistrationConfig> =
+  {
+    key: "registration",
+    schema: registrationSchema,
+    defaultsSchema: registrationSchema,
+    resolve: (own, defaults) => (own ? deepMerge(defaults, own) : undefined),
+    crossCheck: registrationChecks,
+  };

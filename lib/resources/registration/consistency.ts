@@ -31,7 +31,9 @@ export function withConsistencyRetry<T>(
     attempts: policy.attempts,
     retryable: (e): e is GraphRequestError => e instanceof GraphRequestError && transient(e),
     // Retry-After, when the service sends one, wins over the back-off (doubling from initialDelayMs, ±25 % jitter).
-    delayMs: (attempt, e) => e.retryAfterMs ?? Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5),
+    delayMs: (attempt, e) =>
+      e.retryAfterMs ??
+      Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5),
     onRetry,
     wait,
   });
@@ -40,19 +42,24 @@ export function withConsistencyRetry<T>(
 // The named eventual-consistency answers; the SDK retries none (docs/contracts/graph.md §5.1, §5.2, §3.4, §5.4).
 
 /** 404 for an object this run has just created (or that was created moments ago): not replicated yet. */
-export const notYetVisible: Transient = (e) => e.status === 404 && (e.code === "Request_ResourceNotFound" || e.code === undefined);
+export const notYetVisible: Transient = (e) =>
+  e.status === 404 && (e.code === "Request_ResourceNotFound" || e.code === undefined);
 
 /** POST/upsert of a service principal right after its application: 400 with details NoBackingApplicationObject. */
-export const noBackingApplication: Transient = (e) => e.status === 400 && e.detailCodes.includes("NoBackingApplicationObject");
+export const noBackingApplication: Transient = (e) =>
+  e.status === 400 && e.detailCodes.includes("NoBackingApplicationObject");
 
 /**
  * A grant naming a service principal that is not replicated yet. The service gives no distinct code, so this matches
  * the message as terraform-provider-azuread does (service_principal_delegated_permission_grant_resource.go).
  */
-export const referenceNotPresent: Transient = (e) => e.status === 400 && /does not exist or one of its queried reference-property objects are not present/i.test(e.message);
+export const referenceNotPresent: Transient = (e) =>
+  e.status === 400 &&
+  /does not exist or one of its queried reference-property objects are not present/i.test(e.message);
 
 /** Disable-then-remove's second write reaching a replica that missed the first (docs/contracts/graph.md §2.2). */
-export const disableNotReplicated: Transient = (e) => e.status === 400 && e.code === "CannotDeleteOrUpdateEnabledEntitlement";
+export const disableNotReplicated: Transient = (e) =>
+  e.status === 400 && e.code === "CannotDeleteOrUpdateEnabledEntitlement";
 
 /** 409 on the first write to a new personal-account app: its MSA side lags (docs/contracts/graph.md §5.1). */
 export const msaNotReplicated: Transient = (e) => e.status === 409 && e.code === "Error_MsaAppDoesNotExist";

@@ -68,18 +68,26 @@ export function desiredRegistration(reg: RegistrationConfig): DesiredRegistratio
     signInAudience: reg.signInAudience,
     tokenVersion: reg.tokenVersion ?? 2,
     // The default URI is always kept: it is the one form every tenant policy accepts (docs/contracts/graph.md §1.3).
-    identifierUris: { mode: uris.mode, values: [DEFAULT_IDENTIFIER_URI, ...uris.values.filter((u) => u !== DEFAULT_IDENTIFIER_URI)] },
+    identifierUris: {
+      mode: uris.mode,
+      values: [DEFAULT_IDENTIFIER_URI, ...uris.values.filter((u) => u !== DEFAULT_IDENTIFIER_URI)],
+    },
     scopes: entitlements(reg.scopes),
     appRoles: entitlements(reg.appRoles),
     requiredResourceAccess: rra,
     appRoleAssignmentRequired: reg.appRoleAssignmentRequired,
     consent,
-    preAuthorizedApplications: reg.preAuthorizedApplications?.map((p) => ({ appId: p.appId.toLowerCase(), scopes: p.scopes })),
+    preAuthorizedApplications: reg.preAuthorizedApplications?.map((p) => ({
+      appId: p.appId.toLowerCase(),
+      scopes: p.scopes,
+    })),
     tags: normalizeListPolicy(reg.tags),
   };
 }
 
 /** How plans and messages name the registration: by its address, never its display name. */
 export function registrationAddress(reg: Pick<RegistrationConfig, "appId" | "uniqueName">): string {
-  return reg.appId ? `application(appId='${reg.appId.toLowerCase()}')` : `application(uniqueName='${reg.uniqueName ?? ""}')`;
+  return reg.appId
+    ? `application(appId='${reg.appId.toLowerCase()}')`
+    : `application(uniqueName='${reg.uniqueName ?? ""}')`;
 }

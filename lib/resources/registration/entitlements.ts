@@ -62,7 +62,8 @@ export const ROLE: Kind<AppRole, AppRoleConfig> = {
 
 const withoutEnabled = <T extends Entitlement>({ isEnabled: _e, ...rest }: T) => rest;
 /** What a plan shows of an entry: everything but the id (new ids are generated at apply time, so a saved plan stays valid). */
-const shown = <T extends Entitlement>({ id: _id, ...rest }: T) => Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null));
+const shown = <T extends Entitlement>({ id: _id, ...rest }: T) =>
+  Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null));
 
 /**
  * Scopes or app roles by value (pure). Existing entries keep their id; new ones get `ids()` once. Graph refuses to
@@ -70,7 +71,12 @@ const shown = <T extends Entitlement>({ id: _id, ...rest }: T) => Object.fromEnt
  * updated unless disabled first", docs/contracts/graph.md §2.2): such entries are only disabled in phase 1 and take
  * their final form (or disappear) in phase 2.
  */
-export function planEntitlements<T extends Entitlement, C extends { value: string }>(kind: Kind<T, C>, current: T[], desired: Entitlements<C> | undefined, ids: () => string): EntitlementPlan<T> {
+export function planEntitlements<T extends Entitlement, C extends { value: string }>(
+  kind: Kind<T, C>,
+  current: T[],
+  desired: Entitlements<C> | undefined,
+  ids: () => string,
+): EntitlementPlan<T> {
   if (!desired) return { phase1: current, final: current, twoStep: [], changes: [], unchanged: 0 };
   const wanted = new Map(desired.values.map((c) => [c.value, c]));
   const final: T[] = [];
@@ -90,7 +96,12 @@ export function planEntitlements<T extends Entitlement, C extends { value: strin
   for (const cur of current) {
     const f = final.find((x) => x.id === cur.id);
     if (!f) {
-      changes.push({ field: `${kind.field}[${label(cur)}]`, path: [...kind.field.split("."), label(cur)], kind: "remove", before: shown(cur) });
+      changes.push({
+        field: `${kind.field}[${label(cur)}]`,
+        path: [...kind.field.split("."), label(cur)],
+        kind: "remove",
+        before: shown(cur),
+      });
       // A disabled entry may go at once; an enabled one is disabled now and removed by the second write.
       if (cur.isEnabled) {
         phase1.push({ ...cur, isEnabled: false });
@@ -103,7 +114,13 @@ export function planEntitlements<T extends Entitlement, C extends { value: strin
       if (wanted.has(label(cur))) unchanged++;
       continue;
     }
-    changes.push({ field: `${kind.field}[${label(cur)}]`, path: [...kind.field.split("."), label(cur)], kind: "change", before: shown(cur), after: shown(f) });
+    changes.push({
+      field: `${kind.field}[${label(cur)}]`,
+      path: [...kind.field.split("."), label(cur)],
+      kind: "change",
+      before: shown(cur),
+      after: shown(f),
+    });
     if (!cur.isEnabled || jsonEqual(withoutEnabled(f), withoutEnabled(cur))) phase1.push(f);
     else {
       phase1.push({ ...cur, isEnabled: false });
@@ -113,7 +130,12 @@ export function planEntitlements<T extends Entitlement, C extends { value: strin
   for (const f of final) {
     if (current.some((c) => c.id === f.id)) continue;
     phase1.push(f);
-    changes.push({ field: `${kind.field}[${label(f)}]`, path: [...kind.field.split("."), label(f)], kind: "add", after: shown(f) });
+    changes.push({
+      field: `${kind.field}[${label(f)}]`,
+      path: [...kind.field.split("."), label(f)],
+      kind: "add",
+      after: shown(f),
+    });
   }
   return { phase1, final, twoStep, changes, unchanged };
 }

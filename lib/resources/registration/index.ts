@@ -32,7 +32,11 @@ interface Written {
 }
 
 /** What the fingerprint covers: the owned state as read (a saved plan is refused when it moved). */
-const observedState = (o: Observed) => ({ application: o.application ?? null, servicePrincipal: o.servicePrincipal ?? null, grants: o.grants });
+const observedState = (o: Observed) => ({
+  application: o.application ?? null,
+  servicePrincipal: o.servicePrincipal ?? null,
+  grants: o.grants,
+});
 
 /** Entra app registrations: the application, its service principal and admin consent, through Microsoft Graph. */
 export const registrationKind: ResourceKind<RegistrationTarget, Observed, GraphStep[], Written> = {
@@ -44,7 +48,14 @@ export const registrationKind: ResourceKind<RegistrationTarget, Observed, GraphS
   targets: (apps) =>
     apps.flatMap((app) =>
       app.registration
-        ? [{ ref: { subscriptionId: app.subscriptionId, resourceGroup: app.resourceGroup, name: app.name }, resource: registrationAddress(app.registration), app, desired: desiredRegistration(app.registration) }]
+        ? [
+            {
+              ref: { subscriptionId: app.subscriptionId, resourceGroup: app.resourceGroup, name: app.name },
+              resource: registrationAddress(app.registration),
+              app,
+              desired: desiredRegistration(app.registration),
+            },
+          ]
         : [],
     ),
   bind(run) {
@@ -59,7 +70,13 @@ export const registrationKind: ResourceKind<RegistrationTarget, Observed, GraphS
       fingerprint: (o) => fingerprint(observedState(o)),
       plan(t, o) {
         const r = planRegistration(t.desired, o, ids);
-        return { status: r.steps.length ? "change" : "no-op", changes: r.changes, unchanged: r.unchanged, warnings: r.warnings, detail: r.steps };
+        return {
+          status: r.steps.length ? "change" : "no-op",
+          changes: r.changes,
+          unchanged: r.unchanged,
+          warnings: r.warnings,
+          detail: r.steps,
+        };
       },
       async apply(t, plan, observed) {
         const graph = run.graph();
@@ -78,9 +95,20 @@ export const registrationKind: ResourceKind<RegistrationTarget, Observed, GraphS
           steps = planRegistration(t.desired, current, ids).steps;
           outcome = await applySteps(steps, current, { graph, retry, progress: log });
         }
-        return { message: outcome.createdApplication ? `created, appId ${outcome.appId}` : undefined, result: { outcome, current, steps } };
+        return {
+          message: outcome.createdApplication ? `created, appId ${outcome.appId}` : undefined,
+          result: { outcome, current, steps },
+        };
       },
-      verify: (t, _plan, _o, applied) => verifyRegistration(run.graph(), t.desired, applied.result!.current, applied.result!.steps, applied.result!.outcome, retry),
+      verify: (t, _plan, _o, applied) =>
+        verifyRegistration(
+          run.graph(),
+          t.desired,
+          applied.result!.current,
+          applied.result!.steps,
+          applied.result!.outcome,
+          retry,
+        ),
       verifyRetry: verifyBackoff(retry),
     };
   },

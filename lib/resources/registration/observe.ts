@@ -2,11 +2,32 @@ import { GraphRequestError, type GraphApi } from "../../azure/graph-client.ts";
 import { isRecord } from "../../azure/json.ts";
 import { notYetVisible, withConsistencyRetry, type RetryPolicy } from "./consistency.ts";
 import type { DesiredRegistration } from "./desired.ts";
-import type { ApiApplication, AppRole, Observed, ObservedApplication, ObservedGrant, ObservedServicePrincipal, PermissionScope, PreAuthorizedApplication, RequiredResourceAccess, ResourceInfo } from "./types.ts";
+import type {
+  ApiApplication,
+  AppRole,
+  Observed,
+  ObservedApplication,
+  ObservedGrant,
+  ObservedServicePrincipal,
+  PermissionScope,
+  PreAuthorizedApplication,
+  RequiredResourceAccess,
+  ResourceInfo,
+} from "./types.ts";
 
 // $select keeps reads cheap (it lowers the throttling cost, docs/contracts/graph.md §5.3) and limits what is read to
 // what the tool owns; nothing read here is ever sent back as read.
-export const APPLICATION_SELECT = ["id", "appId", "uniqueName", "displayName", "signInAudience", "identifierUris", "api", "appRoles", "requiredResourceAccess"];
+export const APPLICATION_SELECT = [
+  "id",
+  "appId",
+  "uniqueName",
+  "displayName",
+  "signInAudience",
+  "identifierUris",
+  "api",
+  "appRoles",
+  "requiredResourceAccess",
+];
 const SP_SELECT = ["id", "appId", "appRoleAssignmentRequired", "tags"];
 const GRANT_SELECT = ["id", "clientId", "consentType", "resourceId", "scope"];
 const RESOURCE_SELECT = ["id", "appId", "oauth2PermissionScopes", "appRoles"];
@@ -43,20 +64,27 @@ const roleOf = (r: Raw): AppRole => ({
 
 function apiOf(v: unknown): ApiApplication {
   const a = isRecord(v) ? v : {};
-  const preAuth: PreAuthorizedApplication[] = records(a.preAuthorizedApplications).map((p) => ({ appId: String(p.appId ?? ""), delegatedPermissionIds: strings(p.delegatedPermissionIds) }));
+  const preAuth: PreAuthorizedApplication[] = records(a.preAuthorizedApplications).map((p) => ({
+    appId: String(p.appId ?? ""),
+    delegatedPermissionIds: strings(p.delegatedPermissionIds),
+  }));
   return {
     acceptMappedClaims: typeof a.acceptMappedClaims === "boolean" ? a.acceptMappedClaims : null,
     knownClientApplications: strings(a.knownClientApplications),
     oauth2PermissionScopes: records(a.oauth2PermissionScopes).map(scopeOf),
     preAuthorizedApplications: preAuth,
-    requestedAccessTokenVersion: typeof a.requestedAccessTokenVersion === "number" ? a.requestedAccessTokenVersion : null,
+    requestedAccessTokenVersion:
+      typeof a.requestedAccessTokenVersion === "number" ? a.requestedAccessTokenVersion : null,
   };
 }
 
 export function applicationOf(raw: Raw): ObservedApplication {
   const rra: RequiredResourceAccess[] = records(raw.requiredResourceAccess).map((r) => ({
     resourceAppId: String(r.resourceAppId),
-    resourceAccess: records(r.resourceAccess).map((a) => ({ id: String(a.id), type: a.type === "Role" ? "Role" : "Scope" })),
+    resourceAccess: records(r.resourceAccess).map((a) => ({
+      id: String(a.id),
+      type: a.type === "Role" ? "Role" : "Scope",
+    })),
   }));
   return {
     id: String(raw.id),
@@ -71,8 +99,19 @@ export function applicationOf(raw: Raw): ObservedApplication {
   };
 }
 
-const spOf = (raw: Raw): ObservedServicePrincipal => ({ id: String(raw.id), appId: String(raw.appId), appRoleAssignmentRequired: raw.appRoleAssignmentRequired === true, tags: strings(raw.tags) });
-const grantOf = (raw: Raw): ObservedGrant => ({ id: String(raw.id), clientId: String(raw.clientId), resourceId: String(raw.resourceId), consentType: str(raw.consentType), scope: str(raw.scope) });
+const spOf = (raw: Raw): ObservedServicePrincipal => ({
+  id: String(raw.id),
+  appId: String(raw.appId),
+  appRoleAssignmentRequired: raw.appRoleAssignmentRequired === true,
+  tags: strings(raw.tags),
+});
+const grantOf = (raw: Raw): ObservedGrant => ({
+  id: String(raw.id),
+  clientId: String(raw.clientId),
+  resourceId: String(raw.resourceId),
+  consentType: str(raw.consentType),
+  scope: str(raw.scope),
+});
 
 /** Reads that answer 404 for "absent" give undefined; `retry404` polls first (an object created moments ago). */
 async function maybe<T>(read: () => Promise<T>, retry404: RetryPolicy | undefined): Promise<T | undefined> {
@@ -85,22 +124,38 @@ async function maybe<T>(read: () => Promise<T>, retry404: RetryPolicy | undefine
 }
 
 export function applicationPath(address: { appId?: string; uniqueName?: string }): string {
-  return address.appId ? `/applications(appId=${odataString(address.appId)})` : `/applications(uniqueName=${odataString(address.uniqueName ?? "")})`;
+  return address.appId
+    ? `/applications(appId=${odataString(address.appId)})`
+    : `/applications(uniqueName=${odataString(address.uniqueName ?? "")})`;
 }
 
-export async function readApplication(graph: GraphApi, address: { appId?: string; uniqueName?: string }, retry404?: RetryPolicy): Promise<ObservedApplication | undefined> {
+export async function readApplication(
+  graph: GraphApi,
+  address: { appId?: string; uniqueName?: string },
+  retry404?: RetryPolicy,
+): Promise<ObservedApplication | undefined> {
   const raw = await maybe(() => graph.get<Raw>(applicationPath(address), { select: APPLICATION_SELECT }), retry404);
   return raw && applicationOf(raw);
 }
 
-export async function readServicePrincipal(graph: GraphApi, appId: string, retry404?: RetryPolicy): Promise<ObservedServicePrincipal | undefined> {
-  const raw = await maybe(() => graph.get<Raw>(`/servicePrincipals(appId=${odataString(appId)})`, { select: SP_SELECT }), retry404);
+export async function readServicePrincipal(
+  graph: GraphApi,
+  appId: string,
+  retry404?: RetryPolicy,
+): Promise<ObservedServicePrincipal | undefined> {
+  const raw = await maybe(
+    () => graph.get<Raw>(`/servicePrincipals(appId=${odataString(appId)})`, { select: SP_SELECT }),
+    retry404,
+  );
   return raw && spOf(raw);
 }
 
 export async function readGrants(graph: GraphApi, servicePrincipalId: string): Promise<ObservedGrant[]> {
   // One query for every resource: clientId and consentType support $filter eq (docs/contracts/graph.md §3.4).
-  const raw = await graph.list<Raw>("/oauth2PermissionGrants", { filter: `clientId eq ${odataString(servicePrincipalId)} and consentType eq 'AllPrincipals'`, select: GRANT_SELECT });
+  const raw = await graph.list<Raw>("/oauth2PermissionGrants", {
+    filter: `clientId eq ${odataString(servicePrincipalId)} and consentType eq 'AllPrincipals'`,
+    select: GRANT_SELECT,
+  });
   return raw.map(grantOf);
 }
 
@@ -125,9 +180,20 @@ export class ResourceCache {
   }
 
   private async read(appId: string): Promise<ResourceInfo> {
-    const raw = await maybe(() => this.graph.get<Raw>(`/servicePrincipals(appId=${odataString(appId)})`, { select: RESOURCE_SELECT }), undefined);
-    const byValue = (items: Raw[]) => Object.fromEntries(items.filter((i) => typeof i.value === "string").map((i) => [i.value as string, String(i.id).toLowerCase()]));
-    return { appId, ...(raw ? { servicePrincipalId: String(raw.id) } : {}), scopes: byValue(records(raw?.oauth2PermissionScopes)), roles: byValue(records(raw?.appRoles)) };
+    const raw = await maybe(
+      () => this.graph.get<Raw>(`/servicePrincipals(appId=${odataString(appId)})`, { select: RESOURCE_SELECT }),
+      undefined,
+    );
+    const byValue = (items: Raw[]) =>
+      Object.fromEntries(
+        items.filter((i) => typeof i.value === "string").map((i) => [i.value as string, String(i.id).toLowerCase()]),
+      );
+    return {
+      appId,
+      ...(raw ? { servicePrincipalId: String(raw.id) } : {}),
+      scopes: byValue(records(raw?.oauth2PermissionScopes)),
+      roles: byValue(records(raw?.appRoles)),
+    };
   }
 }
 
@@ -137,12 +203,28 @@ export interface ObserveOptions {
 }
 
 /** Reads what one registration's plan needs: application, service principal, its AllPrincipals grants, resources. */
-export async function observeRegistration(graph: GraphApi, desired: DesiredRegistration, resources: ResourceCache, opts: ObserveOptions = {}): Promise<Observed> {
+export async function observeRegistration(
+  graph: GraphApi,
+  desired: DesiredRegistration,
+  resources: ResourceCache,
+  opts: ObserveOptions = {},
+): Promise<Observed> {
   const needed = [...new Set([...desired.requiredResourceAccess.map((r) => r.resourceAppId), ...desired.consent])];
   const resourceInfos = Promise.all(needed.map((id) => resources.get(id)));
   resourceInfos.catch(() => undefined);
-  const application = await readApplication(graph, desired.appId ? { appId: desired.appId } : { uniqueName: desired.uniqueName }, opts.retry404);
-  const servicePrincipal = application ? await readServicePrincipal(graph, application.appId, opts.retry404) : undefined;
+  const application = await readApplication(
+    graph,
+    desired.appId ? { appId: desired.appId } : { uniqueName: desired.uniqueName },
+    opts.retry404,
+  );
+  const servicePrincipal = application
+    ? await readServicePrincipal(graph, application.appId, opts.retry404)
+    : undefined;
   const grants = servicePrincipal && desired.consent.length ? await readGrants(graph, servicePrincipal.id) : [];
-  return { application, servicePrincipal, grants, resources: Object.fromEntries((await resourceInfos).map((r) => [r.appId, r])) };
+  return {
+    application,
+    servicePrincipal,
+    grants,
+    resources: Object.fromEntries((await resourceInfos).map((r) => [r.appId, r])),
+  };
 }

@@ -6,7 +6,17 @@ import type { FieldChange } from "../../pipeline/model.ts";
 import { planPreAuthorized, planRequiredAccess } from "./access.ts";
 import { CREATE_SIGN_IN_AUDIENCE, type DesiredRegistration } from "./desired.ts";
 import { planEntitlements, ROLE, SCOPE } from "./entitlements.ts";
-import { APP_ID, SP_ID, type ApiApplication, type GraphStep, type JsonObject, type Observed, type ObservedApplication, type PermissionScope, type PreAuthorizedApplication } from "./types.ts";
+import {
+  APP_ID,
+  SP_ID,
+  type ApiApplication,
+  type GraphStep,
+  type JsonObject,
+  type Observed,
+  type ObservedApplication,
+  type PermissionScope,
+  type PreAuthorizedApplication,
+} from "./types.ts";
 import { resourceLabel } from "./well-known.ts";
 
 export interface RegistrationPlan {
@@ -24,7 +34,8 @@ const hasAppIdPlaceholder = (uri: string) => uri.includes(APP_ID);
 export function mergeValues(current: string[], policy: ListPolicy): string[] {
   if (policy.mode === "exact") {
     const out: string[] = [];
-    for (const v of policy.values) if (!out.some((o) => lower(o) === lower(v))) out.push(current.find((c) => lower(c) === lower(v)) ?? v);
+    for (const v of policy.values)
+      if (!out.some((o) => lower(o) === lower(v))) out.push(current.find((c) => lower(c) === lower(v)) ?? v);
     return out;
   }
   const out = [...current];
@@ -32,13 +43,30 @@ export function mergeValues(current: string[], policy: ListPolicy): string[] {
   return out;
 }
 
-const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.some((y) => lower(x) === lower(y)));
+const sameSet = (a: string[], b: string[]) =>
+  a.length === b.length && a.every((x) => b.some((y) => lower(x) === lower(y)));
 
-const EMPTY_API: ApiApplication = { acceptMappedClaims: null, knownClientApplications: [], oauth2PermissionScopes: [], preAuthorizedApplications: [], requestedAccessTokenVersion: null };
+const EMPTY_API: ApiApplication = {
+  acceptMappedClaims: null,
+  knownClientApplications: [],
+  oauth2PermissionScopes: [],
+  preAuthorizedApplications: [],
+  requestedAccessTokenVersion: null,
+};
 
 /** What a registration looks like before it exists: the planner treats a create as changes from this. */
 function emptyApplication(uniqueName: string): ObservedApplication {
-  return { id: "", appId: APP_ID, uniqueName, displayName: null, signInAudience: null, identifierUris: [], api: EMPTY_API, appRoles: [], requiredResourceAccess: [] };
+  return {
+    id: "",
+    appId: APP_ID,
+    uniqueName,
+    displayName: null,
+    signInAudience: null,
+    identifierUris: [],
+    api: EMPTY_API,
+    appRoles: [],
+    requiredResourceAccess: [],
+  };
 }
 
 /**
@@ -58,8 +86,18 @@ export function apiBody(api: ApiApplication): JsonObject {
   };
 }
 
-function withApi(base: ApiApplication, version: number | null, scopes: PermissionScope[], preAuth: PreAuthorizedApplication[]): ApiApplication {
-  return { ...base, requestedAccessTokenVersion: version, oauth2PermissionScopes: scopes, preAuthorizedApplications: preAuth };
+function withApi(
+  base: ApiApplication,
+  version: number | null,
+  scopes: PermissionScope[],
+  preAuth: PreAuthorizedApplication[],
+): ApiApplication {
+  return {
+    ...base,
+    requestedAccessTokenVersion: version,
+    oauth2PermissionScopes: scopes,
+    preAuthorizedApplications: preAuth,
+  };
 }
 
 /**
@@ -74,13 +112,22 @@ function withApi(base: ApiApplication, version: number | null, scopes: Permissio
  * 4. service principal (upsert by appId, or PATCH); 5. admin consent grants (create once, then merge scopes).
  * Applications and service principals are never deleted.
  */
-export function planRegistration(desired: DesiredRegistration, observed: Observed, ids: () => string): RegistrationPlan {
+export function planRegistration(
+  desired: DesiredRegistration,
+  observed: Observed,
+  ids: () => string,
+): RegistrationPlan {
   const app = observed.application;
   if (!app && !desired.uniqueName) {
-    throw new RefusedError(`no application has appId ${desired.appId}`, { fix: "Check the appId (Entra ID > App registrations), or address the registration by uniqueName to have it created." });
+    throw new RefusedError(`no application has appId ${desired.appId}`, {
+      fix: "Check the appId (Entra ID > App registrations), or address the registration by uniqueName to have it created.",
+    });
   }
   if (app && desired.uniqueName && app.uniqueName !== null && app.uniqueName !== desired.uniqueName) {
-    throw new RefusedError(`appId ${app.appId} has uniqueName '${app.uniqueName}', not '${desired.uniqueName}' (uniqueName is immutable)`, { fix: "Correct appId or uniqueName in the config so both name the same registration." });
+    throw new RefusedError(
+      `appId ${app.appId} has uniqueName '${app.uniqueName}', not '${desired.uniqueName}' (uniqueName is immutable)`,
+      { fix: "Correct appId or uniqueName in the config so both name the same registration." },
+    );
   }
   const creating = !app;
   const base = app ?? emptyApplication(desired.uniqueName!);
@@ -98,7 +145,8 @@ export function planRegistration(desired: DesiredRegistration, observed: Observe
   const displayName = desired.displayName ?? base.displayName ?? desired.uniqueName ?? null;
   if (desired.displayName !== undefined || creating) track(["displayName"], base.displayName, displayName);
   const signInAudience = desired.signInAudience ?? (creating ? CREATE_SIGN_IN_AUDIENCE : base.signInAudience);
-  if (desired.signInAudience !== undefined || creating) track(["signInAudience"], base.signInAudience, signInAudience, true);
+  if (desired.signInAudience !== undefined || creating)
+    track(["signInAudience"], base.signInAudience, signInAudience, true);
   const setUniqueName = !creating && desired.uniqueName !== undefined && app!.uniqueName === null;
   if (setUniqueName) track(["uniqueName"], null, desired.uniqueName);
 
@@ -107,17 +155,26 @@ export function planRegistration(desired: DesiredRegistration, observed: Observe
   const version = desired.tokenVersion === currentVersion ? base.api.requestedAccessTokenVersion : desired.tokenVersion;
   track(["api", "requestedAccessTokenVersion"], creating ? null : currentVersion, desired.tokenVersion, true);
   if (!creating && desired.tokenVersion !== currentVersion) {
-    warnings.push(`token version ${currentVersion} → ${desired.tokenVersion} changes iss and aud of every access token: Easy Auth's issuer and callers must follow (auth.azureActiveDirectory.tokenVersion: fromRegistration)`);
+    warnings.push(
+      `token version ${currentVersion} → ${desired.tokenVersion} changes iss and aud of every access token: Easy Auth's issuer and callers must follow (auth.azureActiveDirectory.tokenVersion: fromRegistration)`,
+    );
   }
 
   const appIdValue = creating ? APP_ID : app!.appId;
-  const uriPolicy: ListPolicy = { ...desired.identifierUris, values: desired.identifierUris.values.map((u) => u.replaceAll(APP_ID, appIdValue)) };
+  const uriPolicy: ListPolicy = {
+    ...desired.identifierUris,
+    values: desired.identifierUris.values.map((u) => u.replaceAll(APP_ID, appIdValue)),
+  };
   const mergedUris = mergeValues(base.identifierUris, uriPolicy);
   const uris = sameSet(mergedUris, base.identifierUris) ? base.identifierUris : mergedUris;
   track(["identifierUris"], creating ? undefined : base.identifierUris, uris, true);
-  const newCustom = uris.filter((u) => !base.identifierUris.some((b) => lower(b) === lower(u)) && lower(u) !== lower(`api://${appIdValue}`));
+  const newCustom = uris.filter(
+    (u) => !base.identifierUris.some((b) => lower(b) === lower(u)) && lower(u) !== lower(`api://${appIdValue}`),
+  );
   if (newCustom.length) {
-    warnings.push(`identifier URI ${newCustom.join(", ")}: Graph accepts it only on a verified domain of the tenant (else HostNameNotOnVerifiedDomain, and nothing of this registration is written)`);
+    warnings.push(
+      `identifier URI ${newCustom.join(", ")}: Graph accepts it only on a verified domain of the tenant (else HostNameNotOnVerifiedDomain, and nothing of this registration is written)`,
+    );
   }
 
   // Scopes and roles by value, preAuthorizedApplications after the scopes they name.
@@ -125,9 +182,20 @@ export function planRegistration(desired: DesiredRegistration, observed: Observe
   const roles = planEntitlements(ROLE, base.appRoles, desired.appRoles, ids);
   changes.push(...scopes.changes, ...roles.changes);
   unchanged += scopes.unchanged + roles.unchanged;
-  for (const v of scopes.twoStep) warnings.push(`scope ${v}: disabled first, then changed or removed (two writes: Graph refuses to change an enabled scope)`);
-  for (const v of roles.twoStep) warnings.push(`app role ${v}: disabled first, then changed or removed (two writes: Graph refuses to change an enabled role)`);
-  const preAuth = planPreAuthorized(base.api.preAuthorizedApplications, desired.preAuthorizedApplications, base.api.oauth2PermissionScopes, scopes.final);
+  for (const v of scopes.twoStep)
+    warnings.push(
+      `scope ${v}: disabled first, then changed or removed (two writes: Graph refuses to change an enabled scope)`,
+    );
+  for (const v of roles.twoStep)
+    warnings.push(
+      `app role ${v}: disabled first, then changed or removed (two writes: Graph refuses to change an enabled role)`,
+    );
+  const preAuth = planPreAuthorized(
+    base.api.preAuthorizedApplications,
+    desired.preAuthorizedApplications,
+    base.api.oauth2PermissionScopes,
+    scopes.final,
+  );
   changes.push(...preAuth.changes);
   unchanged += preAuth.unchanged;
 
@@ -148,12 +216,30 @@ export function planRegistration(desired: DesiredRegistration, observed: Observe
       ...(access.final.length ? { requiredResourceAccess: access.final } : {}),
     };
     steps.push({ op: "createApplication", why: "create the registration", uniqueName: desired.uniqueName!, body });
-    changes.unshift({ field: "application", path: ["application"], kind: "add", after: { uniqueName: desired.uniqueName } });
-    stored = { ...base, displayName, signInAudience, identifierUris: createdUris, api: withApi(EMPTY_API, version, scopes.final, []), appRoles: roles.final, requiredResourceAccess: access.final };
+    changes.unshift({
+      field: "application",
+      path: ["application"],
+      kind: "add",
+      after: { uniqueName: desired.uniqueName },
+    });
+    stored = {
+      ...base,
+      displayName,
+      signInAudience,
+      identifierUris: createdUris,
+      api: withApi(EMPTY_API, version, scopes.final, []),
+      appRoles: roles.final,
+      requiredResourceAccess: access.final,
+    };
   }
 
   // First PATCH: every application change Graph takes in one write.
-  const api1 = withApi(stored.api, version, creating ? scopes.final : scopes.phase1, creating ? preAuth.final : preAuth.phase1);
+  const api1 = withApi(
+    stored.api,
+    version,
+    creating ? scopes.final : scopes.phase1,
+    creating ? preAuth.final : preAuth.phase1,
+  );
   const roles1 = creating ? roles.final : roles.phase1;
   const p1: JsonObject = {};
   if (stored.displayName !== displayName) p1.displayName = displayName;
@@ -163,7 +249,15 @@ export function planRegistration(desired: DesiredRegistration, observed: Observe
   if (!jsonEqual(stored.api, api1)) p1.api = apiBody(api1);
   if (!jsonEqual(stored.appRoles, roles1)) p1.appRoles = roles1;
   if (!jsonEqual(stored.requiredResourceAccess, access.final)) p1.requiredResourceAccess = access.final;
-  if (Object.keys(p1).length) steps.push({ op: "patchApplication", why: creating ? "identifier URI api://{appId} and pre-authorizations of the new registration" : "update the registration", body: p1, afterDisable: false });
+  if (Object.keys(p1).length)
+    steps.push({
+      op: "patchApplication",
+      why: creating
+        ? "identifier URI api://{appId} and pre-authorizations of the new registration"
+        : "update the registration",
+      body: p1,
+      afterDisable: false,
+    });
 
   // Second PATCH: what had to wait for the first (disabled entries changed or removed, pre-authorizations of new scopes).
   const api2 = withApi(api1, version, scopes.final, preAuth.final);
@@ -171,7 +265,15 @@ export function planRegistration(desired: DesiredRegistration, observed: Observe
   if (!jsonEqual(api1, api2)) p2.api = apiBody(api2);
   if (!jsonEqual(roles1, roles.final)) p2.appRoles = roles.final;
   const afterDisable = scopes.twoStep.length + roles.twoStep.length > 0;
-  if (Object.keys(p2).length) steps.push({ op: "patchApplication", why: afterDisable ? "remove or change the entries disabled by the previous write" : "pre-authorize clients for the scopes the previous write added", body: p2, afterDisable });
+  if (Object.keys(p2).length)
+    steps.push({
+      op: "patchApplication",
+      why: afterDisable
+        ? "remove or change the entries disabled by the previous write"
+        : "pre-authorize clients for the scopes the previous write added",
+      body: p2,
+      afterDisable,
+    });
 
   planServicePrincipal(desired, observed, changes, warnings, steps, () => unchanged++);
   planConsent(desired, observed, changes, warnings, steps, () => unchanged++);
@@ -179,24 +281,42 @@ export function planRegistration(desired: DesiredRegistration, observed: Observe
 }
 
 /** Service principal: created if missing (upsert by appId), appRoleAssignmentRequired and tags. Never deleted. */
-function planServicePrincipal(desired: DesiredRegistration, observed: Observed, changes: FieldChange[], warnings: string[], steps: GraphStep[], same: () => void): void {
+function planServicePrincipal(
+  desired: DesiredRegistration,
+  observed: Observed,
+  changes: FieldChange[],
+  warnings: string[],
+  steps: GraphStep[],
+  same: () => void,
+): void {
   const sp = observed.servicePrincipal;
   const tags = desired.tags ? mergeValues(sp?.tags ?? [], desired.tags) : undefined;
   const required = desired.appRoleAssignmentRequired;
   if (!sp) {
-    const body: JsonObject = { ...(required !== undefined ? { appRoleAssignmentRequired: required } : {}), ...(tags?.length ? { tags } : {}) };
+    const body: JsonObject = {
+      ...(required !== undefined ? { appRoleAssignmentRequired: required } : {}),
+      ...(tags?.length ? { tags } : {}),
+    };
     changes.push({ field: "servicePrincipal", path: ["servicePrincipal"], kind: "add", after: body });
     steps.push({ op: "createServicePrincipal", why: "create the service principal (enterprise application)", body });
-    if (required) warnings.push("appRoleAssignmentRequired: only users and apps with an app role assignment will get tokens for this API");
+    if (required)
+      warnings.push(
+        "appRoleAssignmentRequired: only users and apps with an app role assignment will get tokens for this API",
+      );
     return;
   }
   const body: JsonObject = {};
   if (required !== undefined) {
-    const c = fieldChange(["servicePrincipal", "appRoleAssignmentRequired"], sp.appRoleAssignmentRequired, required, { security: true });
+    const c = fieldChange(["servicePrincipal", "appRoleAssignmentRequired"], sp.appRoleAssignmentRequired, required, {
+      security: true,
+    });
     if (c) {
       changes.push(c);
       body.appRoleAssignmentRequired = required;
-      if (required) warnings.push("appRoleAssignmentRequired turns on: every user and client without an app role assignment loses access");
+      if (required)
+        warnings.push(
+          "appRoleAssignmentRequired turns on: every user and client without an app role assignment loses access",
+        );
     } else same();
   }
   if (tags) {
@@ -216,22 +336,39 @@ const scopeTokens = (s: string | null) => (s ?? "").split(" ").filter(Boolean);
  * merged as a set (existing values kept, in order, new ones appended), never shrunk. clientId and resourceId are
  * service principal object ids, scope holds values, not ids (docs/contracts/graph.md §3.4).
  */
-function planConsent(desired: DesiredRegistration, observed: Observed, changes: FieldChange[], warnings: string[], steps: GraphStep[], same: () => void): void {
+function planConsent(
+  desired: DesiredRegistration,
+  observed: Observed,
+  changes: FieldChange[],
+  warnings: string[],
+  steps: GraphStep[],
+  same: () => void,
+): void {
   for (const resourceAppId of desired.consent) {
     const label = resourceLabel(resourceAppId);
     const wanted = desired.requiredResourceAccess.find((r) => r.resourceAppId === resourceAppId);
-    if (wanted?.roles.length) warnings.push(`adminConsent for ${label}: its application permissions (roles) need app role assignments, which this tool does not make`);
+    if (wanted?.roles.length)
+      warnings.push(
+        `adminConsent for ${label}: its application permissions (roles) need app role assignments, which this tool does not make`,
+      );
     if (!wanted?.scopes.length) {
-      warnings.push(`adminConsent for ${label}: no delegated scopes of it are in requiredResourceAccess, so there is nothing to consent to`);
+      warnings.push(
+        `adminConsent for ${label}: no delegated scopes of it are in requiredResourceAccess, so there is nothing to consent to`,
+      );
       continue;
     }
     const res = observed.resources[resourceAppId];
     if (!res?.servicePrincipalId) {
-      throw new RefusedError(`adminConsent for ${label}: the tenant has no service principal for ${resourceAppId}, so consent cannot be granted`, {
-        fix: "Have an administrator add the API to the tenant (or sign in to it once), or remove it from adminConsent.",
-      });
+      throw new RefusedError(
+        `adminConsent for ${label}: the tenant has no service principal for ${resourceAppId}, so consent cannot be granted`,
+        {
+          fix: "Have an administrator add the API to the tenant (or sign in to it once), or remove it from adminConsent.",
+        },
+      );
     }
-    const grant = observed.grants.find((g) => lower(g.resourceId) === lower(res.servicePrincipalId!) && g.consentType === "AllPrincipals");
+    const grant = observed.grants.find(
+      (g) => lower(g.resourceId) === lower(res.servicePrincipalId!) && g.consentType === "AllPrincipals",
+    );
     // Shown as `oauth2PermissionGrant[arm]`: the grant's scope string for that resource.
     const path = ["oauth2PermissionGrant", label];
     const field = `oauth2PermissionGrant[${label}]`;
@@ -242,7 +379,12 @@ function planConsent(desired: DesiredRegistration, observed: Observed, changes: 
         op: "createGrant",
         why: `admin consent for ${label}`,
         resource: label,
-        body: { clientId: observed.servicePrincipal?.id ?? SP_ID, consentType: "AllPrincipals", resourceId: res.servicePrincipalId, scope },
+        body: {
+          clientId: observed.servicePrincipal?.id ?? SP_ID,
+          consentType: "AllPrincipals",
+          resourceId: res.servicePrincipalId,
+          scope,
+        },
       });
       continue;
     }
@@ -253,6 +395,12 @@ function planConsent(desired: DesiredRegistration, observed: Observed, changes: 
       continue;
     }
     changes.push({ field, path, kind: "change", before: grant.scope, after: merged.join(" "), security: true });
-    steps.push({ op: "patchGrant", why: `add scopes to the admin consent for ${label}`, resource: label, grantId: grant.id, body: { scope: merged.join(" ") } });
+    steps.push({
+      op: "patchGrant",
+      why: `add scopes to the admin consent for ${label}`,
+      resource: label,
+      grantId: grant.id,
+      body: { scope: merged.join(" ") },
+    });
   }
 }

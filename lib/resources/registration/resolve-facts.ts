@@ -25,18 +25,31 @@ export interface ResolverOptions {
  * addressed by appId or uniqueName as update-manifest addresses it. A 404 is polled with bounded back-off first: a
  * registration created seconds ago may not be replicated yet (docs/contracts/graph.md §5.2). One read per app.
  */
-export function registrationResolver(graph: () => GraphApi, opts: ResolverOptions = {}): (app: AppConfig) => Promise<RegistrationFacts> {
+export function registrationResolver(
+  graph: () => GraphApi,
+  opts: ResolverOptions = {},
+): (app: AppConfig) => Promise<RegistrationFacts> {
   const cache = new Map<string, Promise<RegistrationFacts>>();
   const resolve = async (app: AppConfig): Promise<RegistrationFacts> => {
     const reg = app.registration;
     if (!reg?.appId && !reg?.uniqueName) {
-      throw new RefusedError(`apps[${app.index}].registration: 'fromRegistration' needs the registration's appId or uniqueName`, { fix: "Add registration.uniqueName (or appId) to the app." });
+      throw new RefusedError(
+        `apps[${app.index}].registration: 'fromRegistration' needs the registration's appId or uniqueName`,
+        { fix: "Add registration.uniqueName (or appId) to the app." },
+      );
     }
-    const found = await readApplication(graph(), reg.appId ? { appId: reg.appId } : { uniqueName: reg.uniqueName }, opts.retry ?? RESOLVE_RETRY);
+    const found = await readApplication(
+      graph(),
+      reg.appId ? { appId: reg.appId } : { uniqueName: reg.uniqueName },
+      opts.retry ?? RESOLVE_RETRY,
+    );
     if (!found) {
-      throw new RefusedError(`apps[${app.index}]: ${registrationAddress(reg)} does not exist, so 'fromRegistration' cannot be resolved`, {
-        fix: "Run update-manifest for this app first (it creates the registration), or set clientId and tokenVersion literally.",
-      });
+      throw new RefusedError(
+        `apps[${app.index}]: ${registrationAddress(reg)} does not exist, so 'fromRegistration' cannot be resolved`,
+        {
+          fix: "Run update-manifest for this app first (it creates the registration), or set clientId and tokenVersion literally.",
+        },
+      );
     }
     // A null token version is v1 ("If the value is null, this defaults to 1", docs/contracts/graph.md §1.2).
     return { appId: found.appId, tokenVersion: found.api.requestedAccessTokenVersion === 2 ? 2 : 1 };

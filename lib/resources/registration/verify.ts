@@ -15,18 +15,41 @@ const touches = (steps: GraphStep[], ops: GraphStep["op"][]) => steps.some((s) =
  * a write may be served by a replica that has not seen it ("a recently updated property [may] not yet be visible",
  * docs/contracts/graph.md §5.2), so the pipeline retries a mismatch (verifyBackoff), bounded, before it is reported.
  */
-export async function verifyRegistration(graph: GraphApi, desired: DesiredRegistration, before: Observed, steps: GraphStep[], outcome: ApplyOutcome, retry: RetryPolicy): Promise<void> {
+export async function verifyRegistration(
+  graph: GraphApi,
+  desired: DesiredRegistration,
+  before: Observed,
+  steps: GraphStep[],
+  outcome: ApplyOutcome,
+  retry: RetryPolicy,
+): Promise<void> {
   const appId = outcome.appId!;
   // A 404 here is replication lag: the objects were just written (or just created by a racing run).
-  const application = touches(steps, ["createApplication", "patchApplication"]) ? await readApplication(graph, { appId }, retry) : before.application;
-  const servicePrincipal = touches(steps, ["createServicePrincipal", "patchServicePrincipal"]) ? await readServicePrincipal(graph, appId, retry) : before.servicePrincipal;
-  const grants = touches(steps, ["createGrant", "patchGrant"]) && servicePrincipal ? await readGrants(graph, servicePrincipal.id) : before.grants;
-  const again = planRegistration({ ...desired, appId }, { application, servicePrincipal, grants, resources: before.resources }, randomUUID);
+  const application = touches(steps, ["createApplication", "patchApplication"])
+    ? await readApplication(graph, { appId }, retry)
+    : before.application;
+  const servicePrincipal = touches(steps, ["createServicePrincipal", "patchServicePrincipal"])
+    ? await readServicePrincipal(graph, appId, retry)
+    : before.servicePrincipal;
+  const grants =
+    touches(steps, ["createGrant", "patchGrant"]) && servicePrincipal
+      ? await readGrants(graph, servicePrincipal.id)
+      : before.grants;
+  const again = planRegistration(
+    { ...desired, appId },
+    { application, servicePrincipal, grants, resources: before.resources },
+    randomUUID,
+  );
   const remaining = again.changes.map((c) => c.field);
   if (remaining.length) {
-    throw new VerificationError(`Graph accepted the writes but does not show: ${remaining.join(", ")}`, remaining, { fix: "Run again; if it persists, compare the registration in the portal (Entra ID > App registrations > Manifest)." });
+    throw new VerificationError(`Graph accepted the writes but does not show: ${remaining.join(", ")}`, remaining, {
+      fix: "Run again; if it persists, compare the registration in the portal (Entra ID > App registrations > Manifest).",
+    });
   }
 }
 
 /** Doubling from the policy's first delay, capped: the same back-off as the reads. */
-export const verifyBackoff = (retry: RetryPolicy) => ({ attempts: retry.attempts, delayMs: (attempt: number) => Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 1)) });
+export const verifyBackoff = (retry: RetryPolicy) => ({
+  attempts: retry.attempts,
+  delayMs: (attempt: number) => Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 1)),
+});

@@ -9,7 +9,12 @@ import { unpersistedFields, type SiteWrite } from "./plan.ts";
 const fieldsOf = (body: { properties: Record<string, unknown> }): string => Object.keys(body.properties).join(", ");
 
 /** PATCH only the resources that change, each with only its changed owned fields: nothing else is sent, so nothing else moves. */
-export async function patchSite(arm: ArmClient, t: TargetRef, write: SiteWrite, log: (line: string) => void): Promise<string> {
+export async function patchSite(
+  arm: ArmClient,
+  t: TargetRef,
+  write: SiteWrite,
+  log: (line: string) => void,
+): Promise<string> {
   const done: string[] = [];
   if (write.site) {
     log(`${targetLabel(t)}: PATCH site (${fieldsOf(write.site)})`);
@@ -28,7 +33,12 @@ export async function patchSite(arm: ArmClient, t: TargetRef, write: SiteWrite, 
  * Re-reads the resources written (a resource not written was already as desired when planned): an owned field whose
  * value did not stick after a 200 is an error that names it.
  */
-export async function verifySite(arm: ArmClient, t: TargetRef, write: SiteWrite, fields: readonly OwnedSiteField[]): Promise<void> {
+export async function verifySite(
+  arm: ArmClient,
+  t: TargetRef,
+  write: SiteWrite,
+  fields: readonly OwnedSiteField[],
+): Promise<void> {
   const written = fields.filter((f) => (f.resource === "site" ? write.site : write.web) !== undefined);
   const lost = unpersistedFields(write, await readSite(arm, t, written));
   if (lost.length) {

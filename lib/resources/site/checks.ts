@@ -7,13 +7,30 @@ import type { SiteConfig } from "./schema.ts";
 // https://learn.microsoft.com/en-us/azure/app-service/deploy-ftp#enforce-ftps
 const WEAK: ReadonlyArray<{ field: string; weak(s: SiteConfig): boolean; why: string }> = [
   { field: "httpsOnly", weak: (s) => s.httpsOnly === false, why: "false serves the API over plain HTTP" },
-  { field: "minTlsVersion", weak: (s) => s.minTlsVersion === "1.0" || s.minTlsVersion === "1.1", why: "below 1.2 (TLS 1.0 and 1.1 are deprecated)" },
-  { field: "scmMinTlsVersion", weak: (s) => s.scmMinTlsVersion === "1.0" || s.scmMinTlsVersion === "1.1", why: "below 1.2 (TLS 1.0 and 1.1 are deprecated)" },
-  { field: "ftpsState", weak: (s) => s.ftpsState === "AllAllowed", why: "AllAllowed lets plain FTP send deployment credentials in clear" },
-  { field: "remoteDebuggingEnabled", weak: (s) => s.remoteDebuggingEnabled === true, why: "true leaves the debugger port open; turn it off after the session" },
+  {
+    field: "minTlsVersion",
+    weak: (s) => s.minTlsVersion === "1.0" || s.minTlsVersion === "1.1",
+    why: "below 1.2 (TLS 1.0 and 1.1 are deprecated)",
+  },
+  {
+    field: "scmMinTlsVersion",
+    weak: (s) => s.scmMinTlsVersion === "1.0" || s.scmMinTlsVersion === "1.1",
+    why: "below 1.2 (TLS 1.0 and 1.1 are deprecated)",
+  },
+  {
+    field: "ftpsState",
+    weak: (s) => s.ftpsState === "AllAllowed",
+    why: "AllAllowed lets plain FTP send deployment credentials in clear",
+  },
+  {
+    field: "remoteDebuggingEnabled",
+    weak: (s) => s.remoteDebuggingEnabled === true,
+    why: "true leaves the debugger port open; turn it off after the session",
+  },
 ];
 
-const listApps = (at: string[]): string => (at.length <= 5 ? at.join(", ") : `${at.slice(0, 5).join(", ")} and ${at.length - 5} more`);
+const listApps = (at: string[]): string =>
+  at.length <= 5 ? at.join(", ") : `${at.slice(0, 5).join(", ")} and ${at.length - 5} more`;
 
 /**
  * Checks on the resolved `site` (defaults merged): a `*` the merge brings in without `allowAnyOrigin` next to it, and
@@ -29,10 +46,14 @@ export function siteChecks(apps: readonly AppConfig[]): CheckResult {
     // Each block on its own was checked by the schema; these catch a `*` from one block meeting the other's flags.
     const origins = normalizeListPolicy(site.cors?.allowedOrigins)?.values ?? [];
     if (origins.includes("*") && site.cors?.allowAnyOrigin !== true) {
-      errors.push(`${at}.site.cors.allowedOrigins: '*' (merged from defaults.site) lets any website call this app from a browser, and allowAnyOrigin is not true here; list the origins for this app, or set allowAnyOrigin: true`);
+      errors.push(
+        `${at}.site.cors.allowedOrigins: '*' (merged from defaults.site) lets any website call this app from a browser, and allowAnyOrigin is not true here; list the origins for this app, or set allowAnyOrigin: true`,
+      );
     }
     if (origins.includes("*") && site.cors?.supportCredentials === true) {
-      errors.push(`${at}.site.cors: '*' with supportCredentials: true (merged from defaults.site); browsers refuse credentials for a wildcard origin, so list the origins`);
+      errors.push(
+        `${at}.site.cors: '*' with supportCredentials: true (merged from defaults.site); browsers refuse credentials for a wildcard origin, so list the origins`,
+      );
     }
     for (const w of WEAK) {
       if (!w.weak(site)) continue;

@@ -15,7 +15,9 @@ declare module "../../pipeline/contract.ts" {
  */
 export const siteSlice: ConfigSlice<typeof siteSchema, typeof siteSchema, SiteConfig> = {
   key: "site",
-  schema: siteSchema.describe("Site hardening (configure-site): only the fields given here are owned; PATCHed, never replaced"),
+  schema: siteSchema.describe(
+    "Site hardening (configure-site): only the fields given here are owned; PATCHed, never replaced",
+  ),
   defaultsSchema: siteSchema.describe("Applies to every app (app values win, field by field)"),
   resolve: (own, defaults) => deepMerge<SiteConfig>(defaults, own),
   crossCheck: siteChecks,

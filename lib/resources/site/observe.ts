@@ -30,13 +30,21 @@ export function siteTargets(app: AppConfig, slotFilter?: string): SiteTarget[] {
   if (!site || ownedSiteFields(site).length === 0) return [];
   const refs: TargetRef[] = [
     { subscriptionId: app.subscriptionId, resourceGroup: app.resourceGroup, name: app.name },
-    ...app.slots.map((slot) => ({ subscriptionId: app.subscriptionId, resourceGroup: app.resourceGroup, name: app.name, slot })),
+    ...app.slots.map((slot) => ({
+      subscriptionId: app.subscriptionId,
+      resourceGroup: app.resourceGroup,
+      name: app.name,
+      slot,
+    })),
   ];
   const want = slotFilter?.toLowerCase();
-  return refs.filter((t) => !want || (t.slot ?? "production").toLowerCase() === want).map((ref) => ({ ref, resource: SITE_RESOURCE, app, site }));
+  return refs
+    .filter((t) => !want || (t.slot ?? "production").toLowerCase() === want)
+    .map((ref) => ({ ref, resource: SITE_RESOURCE, app, site }));
 }
 
-const propertiesOf = (body: unknown): Record<string, unknown> => (isRecord(body) && isRecord(body.properties) ? body.properties : {});
+const propertiesOf = (body: unknown): Record<string, unknown> =>
+  isRecord(body) && isRecord(body.properties) ? body.properties : {};
 
 function pick(props: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(keys.filter((k) => props[k] !== undefined).map((k) => [k, structuredClone(props[k])]));

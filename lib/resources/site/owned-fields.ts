@@ -37,7 +37,8 @@ export function sameOrigins(a: unknown, b: unknown): boolean {
  */
 export function mergeOrigins(current: unknown, policy: ListPolicy): unknown {
   const live = strings(current);
-  const dedup = (values: string[]) => values.filter((v, i) => values.findIndex((w) => originKey(w) === originKey(v)) === i);
+  const dedup = (values: string[]) =>
+    values.filter((v, i) => values.findIndex((w) => originKey(w) === originKey(v)) === i);
   if (policy.mode === "exact") return sameOrigins(current, policy.values) ? current : dedup(policy.values);
   const have = new Set(live.map(originKey));
   const missing = dedup(policy.values).filter((v) => !have.has(originKey(v)));
@@ -65,14 +66,23 @@ export function ownedSiteFields(site: SiteConfig): OwnedSiteField[] {
   if (site.minTlsVersion !== undefined) f.push(scalar("web", ["minTlsVersion"], site.minTlsVersion, true));
   if (site.scmMinTlsVersion !== undefined) f.push(scalar("web", ["scmMinTlsVersion"], site.scmMinTlsVersion, true));
   if (site.ftpsState !== undefined) f.push(scalar("web", ["ftpsState"], site.ftpsState, true));
-  if (site.remoteDebuggingEnabled !== undefined) f.push(scalar("web", ["remoteDebuggingEnabled"], site.remoteDebuggingEnabled, true));
+  if (site.remoteDebuggingEnabled !== undefined)
+    f.push(scalar("web", ["remoteDebuggingEnabled"], site.remoteDebuggingEnabled, true));
   if (site.http20Enabled !== undefined) f.push(scalar("web", ["http20Enabled"], site.http20Enabled, false));
   const origins = normalizeListPolicy(site.cors?.allowedOrigins);
   if (origins) {
     const key = ["cors", "allowedOrigins"];
-    f.push({ resource: "web", key, path: ["siteConfig", ...key], security: true, list: true, desired: (cur) => mergeOrigins(cur, origins) });
+    f.push({
+      resource: "web",
+      key,
+      path: ["siteConfig", ...key],
+      security: true,
+      list: true,
+      desired: (cur) => mergeOrigins(cur, origins),
+    });
   }
-  if (site.cors?.supportCredentials !== undefined) f.push(scalar("web", ["cors", "supportCredentials"], site.cors.supportCredentials, true));
+  if (site.cors?.supportCredentials !== undefined)
+    f.push(scalar("web", ["cors", "supportCredentials"], site.cors.supportCredentials, true));
   return f;
 }
 

@@ -47,7 +47,9 @@ export function planSite(o: SiteObserved, site: SiteConfig): KindPlan<SiteWrite>
     const after = f.desired(before);
     expect.push({ resource: f.resource, key: f.key, field: f.path.join("."), list: f.list, value: after });
     if (f.key[0] === "cors") corsOwned[f.key[1]!] = after;
-    const change = sameValue(f, before, after) ? undefined : fieldChange(f.path, before, after, { security: f.security });
+    const change = sameValue(f, before, after)
+      ? undefined
+      : fieldChange(f.path, before, after, { security: f.security });
     if (!change) {
       unchanged++;
       continue;
@@ -66,7 +68,13 @@ export function planSite(o: SiteObserved, site: SiteConfig): KindPlan<SiteWrite>
     ...(Object.keys(webPatch).length ? { web: { properties: webPatch } } : {}),
     expect,
   };
-  return { status: changes.length ? "change" : "no-op", changes, unchanged, warnings: siteWarnings(o, site), detail: write };
+  return {
+    status: changes.length ? "change" : "no-op",
+    changes,
+    unchanged,
+    warnings: siteWarnings(o, site),
+    detail: write,
+  };
 }
 
 /** What the plan should say even when nothing changes: a live `*` origin that include mode keeps. */
@@ -76,11 +84,20 @@ export function siteWarnings(o: SiteObserved, site: SiteConfig): string[] {
   const live = getPath(o.web, ["cors", "allowedOrigins"]);
   if (!Array.isArray(live) || !live.includes("*")) return [];
   const exact = !Array.isArray(cors.allowedOrigins) && cors.allowedOrigins.mode === "exact";
-  return exact ? [] : ["CORS allows any origin ('*') on this app and include mode keeps it; use allowedOrigins: {mode: exact, values: [...]} to remove it"];
+  return exact
+    ? []
+    : [
+        "CORS allows any origin ('*') on this app and include mode keeps it; use allowedOrigins: {mode: exact, values: [...]} to remove it",
+      ];
 }
 
 /** Owned fields of the resources written whose re-read value is not what was written: the service did not keep them. */
 export function unpersistedFields(write: SiteWrite, reread: SiteObserved): string[] {
-  const written = new Set<SiteResource>([...(write.site ? ["site" as const] : []), ...(write.web ? ["web" as const] : [])]);
-  return write.expect.filter((e) => written.has(e.resource) && !sameValue(e, getPath(propsOf(reread, e.resource), e.key), e.value)).map((e) => e.field);
+  const written = new Set<SiteResource>([
+    ...(write.site ? ["site" as const] : []),
+    ...(write.web ? ["web" as const] : []),
+  ]);
+  return write.expect
+    .filter((e) => written.has(e.resource) && !sameValue(e, getPath(propsOf(reread, e.resource), e.key), e.value))
+    .map((e) => e.field);
 }
