@@ -11,6 +11,7 @@ export interface KindsCommand {
   name: string;
   summary: string;
   kinds: readonly AnyKind[];
+  /** Flags of each example, after `--config config/fleet.yaml`. */
   examples: readonly string[];
   /** This command's own offline flag rules. */
   checkFlags?(flags: FlagValues): void;
@@ -26,8 +27,17 @@ export interface RunOverrides extends Partial<RunTuning> {
 export function commandCli(c: KindsCommand) {
   const kindOptions: Record<string, KindOption> = Object.assign({}, ...c.kinds.map((k) => k.options ?? {}));
   const options: typeof WRITING_OPTIONS & Record<string, OptionSpec> = { ...WRITING_OPTIONS, ...kindOptions };
-  return { name: c.name, summary: c.summary, options, examples: c.examples };
+  const examples = c.examples.map((flags) => `npx tsx scripts/${c.name}.ts --config config/fleet.yaml ${flags}`);
+  return { name: c.name, summary: c.summary, options, examples };
 }
+
+/** A command from argv to exit code (the script only adds the process). */
+export type Command = (argv: string[], io: CommandIo, overrides?: RunOverrides) => Promise<number>;
+
+export const defineCommand =
+  (c: KindsCommand): Command =>
+  (argv, io, overrides = {}) =>
+    runKindsCommand(c, argv, io, overrides);
 
 /** From argv to exit code: offline checks, sign-in, then the pipeline over the chosen kinds. */
 export async function runKindsCommand(

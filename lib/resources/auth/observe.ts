@@ -3,6 +3,7 @@ import { isRecord } from "../../azure/json.ts";
 import { sitePath, type TargetRef } from "../../azure/targets.ts";
 import { RefusedError } from "../../errors.ts";
 import type { AppConfig, KindTarget } from "../../pipeline/contract.ts";
+import { siteRefs } from "../../pipeline/app-targets.ts";
 import type { RegistrationFacts } from "../registration/resolve-facts.ts";
 import type { AuthContext } from "./owned-fields.ts";
 
@@ -26,19 +27,7 @@ export interface AuthObserved {
 /** Production and each slot of an app with `auth`; `--slot` narrows it ('production' is the app itself). */
 export function authTargets(app: AppConfig, slotFilter?: string): AuthTarget[] {
   if (!app.auth) return [];
-  const refs: TargetRef[] = [
-    { subscriptionId: app.subscriptionId, resourceGroup: app.resourceGroup, name: app.name },
-    ...app.slots.map((slot) => ({
-      subscriptionId: app.subscriptionId,
-      resourceGroup: app.resourceGroup,
-      name: app.name,
-      slot,
-    })),
-  ];
-  const want = slotFilter?.toLowerCase();
-  return refs
-    .filter((t) => !want || (t.slot ?? "production").toLowerCase() === want)
-    .map((ref) => ({ ref, resource: AUTH_RESOURCE, app }));
+  return siteRefs(app, slotFilter).map((ref) => ({ ref, resource: AUTH_RESOURCE, app }));
 }
 
 /** GET …/config/authsettingsV2/list: the root GET redacts secrets-adjacent fields, so the full document is the POST-less /list. */

@@ -25,7 +25,5 @@ export function formatDuration(ms: number): string {
   return parts.join("") || "0s";
 }
 
-export const DEFAULT_GRACE = "4h30m";
-export const DEFAULT_MAX_AGE = "30d";
 /** API Management refreshes Key Vault named values every 4 hours (learn.microsoft.com api-management-howto-properties). */
 export const APIM_REFRESH_MS = 4 * 3_600_000;

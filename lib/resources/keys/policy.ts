@@ -1,8 +1,9 @@
 import { ConfigError } from "../../errors.ts";
 import type { AppConfig } from "../../pipeline/contract.ts";
-import type { RotatedKeyConfig } from "./schema.ts";
+import { siteRefs } from "../../pipeline/app-targets.ts";
+import { KEYS_DEFAULTS, type RotatedKeyConfig } from "./schema.ts";
 import type { TargetRef } from "../../pipeline/model.ts";
-import { DEFAULT_GRACE, DEFAULT_MAX_AGE, parseDuration } from "./duration.ts";
+import { parseDuration } from "./duration.ts";
 
 export type HostKeyType = "functionKeys" | "systemKeys" | "masterKey";
 
@@ -29,8 +30,6 @@ export interface KeyPolicy {
 
 export const PRODUCTION = "production";
 
-const DEFAULT_SECRET = { function: "{site}-{slot}-{function}-{key}", host: "{site}-{slot}-host-{key}" } as const;
-
 /** The policies an app's resolved `keys` block describes; durations that do not parse fall back to the defaults (the schema already rejected them). */
 export function keyPolicies(app: AppConfig): KeyPolicy[] {
   const k = app.keys;
@@ -46,9 +45,9 @@ export function keyPolicies(app: AppConfig): KeyPolicy[] {
         r.name.toLowerCase() === "_master" ? "masterKey" : r.name.startsWith("_") ? "systemKeys" : "functionKeys",
       slots: slots.map((s) => (s.toLowerCase() === PRODUCTION ? undefined : s)),
       vaultUrl: r.vaultUrl ?? k.vaultUrl,
-      secretNameTemplate: r.secretName ?? DEFAULT_SECRET[r.scope],
-      maxAgeMs: parseDuration(r.maxAge ?? k.maxAge ?? DEFAULT_MAX_AGE) ?? parseDuration(DEFAULT_MAX_AGE)!,
-      graceMs: parseDuration(r.grace ?? k.grace ?? DEFAULT_GRACE) ?? parseDuration(DEFAULT_GRACE)!,
+      secretNameTemplate: r.secretName ?? KEYS_DEFAULTS.secretName[r.scope],
+      maxAgeMs: parseDuration(r.maxAge ?? k.maxAge ?? KEYS_DEFAULTS.maxAge) ?? parseDuration(KEYS_DEFAULTS.maxAge)!,
+      graceMs: parseDuration(r.grace ?? k.grace ?? KEYS_DEFAULTS.grace) ?? parseDuration(KEYS_DEFAULTS.grace)!,
       tags: { ...(k.tags ?? {}), ...(r.tags ?? {}) },
       replaces: r.replaces ?? [],
       renewInPlace: r.renewInPlace ?? false,
@@ -102,13 +101,5 @@ export function vaultUrlFor(p: KeyPolicy, env: NodeJS.ProcessEnv): string {
 
 /** Production and the slots of `p` that `--slot` selects. */
 export function policyTargets(app: AppConfig, p: KeyPolicy, slotFilter?: string): TargetRef[] {
-  const want = slotFilter?.toLowerCase();
-  return p.slots
-    .filter((s) => !want || (s ?? PRODUCTION).toLowerCase() === want)
-    .map((slot) => ({
-      subscriptionId: app.subscriptionId,
-      resourceGroup: app.resourceGroup,
-      name: app.name,
-      ...(slot ? { slot } : {}),
-    }));
+  return siteRefs(app, slotFilter, p.slots);
 }

@@ -102,3 +102,13 @@ export const keysSchema = z
 export type RotatedKeyConfig = z.output<typeof rotatedKeySchema>;
 export type KeysConfig = z.output<typeof keysSchema>;
 export type KeysConfigInput = z.input<typeof keysSchema>;
+
+/**
+ * What a key policy is when the config leaves a field out: the one home of the keys kind's defaults. The grace period
+ * outlasts API Management's 4 h Key Vault refresh; secret names carry the slot so slots never share a secret.
+ */
+export const KEYS_DEFAULTS = {
+  maxAge: "30d",
+  grace: "4h30m",
+  secretName: { function: "{site}-{slot}-{function}-{key}", host: "{site}-{slot}-host-{key}" },
+} as const;

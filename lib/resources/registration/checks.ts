@@ -1,6 +1,6 @@
 import type { CheckResult as CrossCheckResult } from "../../pipeline/contract.ts";
 import { normalizeListPolicy } from "../../pipeline/list-policy.ts";
-import type { RegistrationConfig } from "./schema.ts";
+import { REGISTRATION_DEFAULTS, type RegistrationConfig } from "./schema.ts";
 import type { AppConfig } from "../../pipeline/contract.ts";
 
 const ALIASES: Record<string, string> = {
@@ -83,7 +83,7 @@ export function registrationChecks(apps: readonly AppConfig[]): CrossCheckResult
       );
     }
     const aad = app.auth?.azureActiveDirectory;
-    const regVersion = reg.tokenVersion ?? 2;
+    const regVersion = reg.tokenVersion ?? REGISTRATION_DEFAULTS.tokenVersion;
     if (aad && typeof aad.tokenVersion === "number" && aad.tokenVersion !== regVersion) {
       warnings.push(
         `apps[${app.index}].auth.azureActiveDirectory.tokenVersion is ${aad.tokenVersion} but the registration issues v${regVersion} tokens: the issuer will not match (use tokenVersion: fromRegistration)`,

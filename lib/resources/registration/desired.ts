@@ -1,6 +1,5 @@
 import { normalizeListPolicy, type ListPolicy } from "../../pipeline/list-policy.ts";
-import type { AppRoleConfig, RegistrationConfig, ScopeConfig } from "./schema.ts";
-import { APP_ID } from "./types.ts";
+import { REGISTRATION_DEFAULTS, type AppRoleConfig, type RegistrationConfig, type ScopeConfig } from "./schema.ts";
 import { resourceAppId } from "./well-known.ts";
 
 export interface Entitlements<T> {
@@ -34,10 +33,7 @@ export interface DesiredRegistration {
   tags?: ListPolicy;
 }
 
-export const DEFAULT_IDENTIFIER_URI = `api://${APP_ID}`;
-// The docs contradict each other on Graph's default signInAudience (docs/contracts/graph.md §1.2, §9 pitfall 6): a
-// personal-account default would force v2 tokens and 60 writes/min throttling, so the tool always sends one on create.
-export const CREATE_SIGN_IN_AUDIENCE = "AzureADMyOrg";
+const DEFAULT_IDENTIFIER_URI: string = REGISTRATION_DEFAULTS.identifierUri;
 
 function entitlements<T>(v: T[] | { mode: "include" | "exact"; values: T[] } | undefined): Entitlements<T> | undefined {
   if (v === undefined) return undefined;
@@ -66,7 +62,7 @@ export function desiredRegistration(reg: RegistrationConfig): DesiredRegistratio
     uniqueName: reg.uniqueName,
     displayName: reg.displayName,
     signInAudience: reg.signInAudience,
-    tokenVersion: reg.tokenVersion ?? 2,
+    tokenVersion: reg.tokenVersion ?? REGISTRATION_DEFAULTS.tokenVersion,
     // The default URI is always kept: it is the one form every tenant policy accepts (docs/contracts/graph.md §1.3).
     identifierUris: {
       mode: uris.mode,

@@ -4,7 +4,8 @@ import type { ListPolicy } from "../../pipeline/list-policy.ts";
 import { fieldChange } from "../../pipeline/diff.ts";
 import type { FieldChange } from "../../pipeline/model.ts";
 import { planPreAuthorized, planRequiredAccess } from "./access.ts";
-import { CREATE_SIGN_IN_AUDIENCE, type DesiredRegistration } from "./desired.ts";
+import type { DesiredRegistration } from "./desired.ts";
+import { REGISTRATION_DEFAULTS } from "./schema.ts";
 import { planEntitlements, ROLE, SCOPE } from "./entitlements.ts";
 import {
   APP_ID,
@@ -144,7 +145,8 @@ export function planRegistration(
   // displayName and signInAudience are owned only when the config names them (and set once on create).
   const displayName = desired.displayName ?? base.displayName ?? desired.uniqueName ?? null;
   if (desired.displayName !== undefined || creating) track(["displayName"], base.displayName, displayName);
-  const signInAudience = desired.signInAudience ?? (creating ? CREATE_SIGN_IN_AUDIENCE : base.signInAudience);
+  const signInAudience =
+    desired.signInAudience ?? (creating ? REGISTRATION_DEFAULTS.signInAudienceOnCreate : base.signInAudience);
   if (desired.signInAudience !== undefined || creating)
     track(["signInAudience"], base.signInAudience, signInAudience, true);
   const setUniqueName = !creating && desired.uniqueName !== undefined && app!.uniqueName === null;
@@ -275,20 +277,23 @@ export function planRegistration(
       afterDisable,
     });
 
-  planServicePrincipal(desired, observed, changes, warnings, steps, () => unchanged++);
-  planConsent(desired, observed, changes, warnings, steps, () => unchanged++);
+  const out: PlanSink = { changes, warnings, steps, same: () => unchanged++ };
+  planServicePrincipal(desired, observed, out);
+  planConsent(desired, observed, out);
   return { changes, unchanged, warnings, steps };
 }
 
+/** Where the part planners put what they find; `same` counts an owned field already as desired. */
+interface PlanSink {
+  changes: FieldChange[];
+  warnings: string[];
+  steps: GraphStep[];
+  same(): void;
+}
+
 /** Service principal: created if missing (upsert by appId), appRoleAssignmentRequired and tags. Never deleted. */
-function planServicePrincipal(
-  desired: DesiredRegistration,
-  observed: Observed,
-  changes: FieldChange[],
-  warnings: string[],
-  steps: GraphStep[],
-  same: () => void,
-): void {
+function planServicePrincipal(desired: DesiredRegistration, observed: Observed, out: PlanSink): void {
+  const { changes, warnings, steps, same } = out;
   const sp = observed.servicePrincipal;
   const tags = desired.tags ? mergeValues(sp?.tags ?? [], desired.tags) : undefined;
   const required = desired.appRoleAssignmentRequired;
@@ -336,14 +341,8 @@ const scopeTokens = (s: string | null) => (s ?? "").split(" ").filter(Boolean);
  * merged as a set (existing values kept, in order, new ones appended), never shrunk. clientId and resourceId are
  * service principal object ids, scope holds values, not ids (docs/contracts/graph.md §3.4).
  */
-function planConsent(
-  desired: DesiredRegistration,
-  observed: Observed,
-  changes: FieldChange[],
-  warnings: string[],
-  steps: GraphStep[],
-  same: () => void,
-): void {
+function planConsent(desired: DesiredRegistration, observed: Observed, out: PlanSink): void {
+  const { changes, warnings, steps, same } = out;
   for (const resourceAppId of desired.consent) {
     const label = resourceLabel(resourceAppId);
     const wanted = desired.requiredResourceAccess.find((r) => r.resourceAppId === resourceAppId);

@@ -233,3 +233,15 @@ export type ScopeConfig = z.output<typeof scopeSchema>;
 export type AppRoleConfig = z.output<typeof appRoleSchema>;
 export type RequiredResourceConfig = z.output<typeof requiredResourceSchema>;
 export type ResourceRef = z.output<typeof resourceRef>;
+
+/**
+ * What a registration is when the config leaves a field out: the one home of the registration kind's defaults.
+ * The docs contradict each other on Graph's own default signInAudience (docs/contracts/graph.md §1.2, §9 pitfall 6):
+ * a personal-account default would force v2 tokens and 60 writes/min throttling, so one is always sent on create.
+ * `api://{appId}` is always kept: it is the one identifier URI every tenant policy accepts (§1.3).
+ */
+export const REGISTRATION_DEFAULTS = {
+  tokenVersion: 2,
+  signInAudienceOnCreate: "AzureADMyOrg",
+  identifierUri: "api://{appId}",
+} as const;

@@ -18,8 +18,7 @@ export const siteKind: ResourceKind<SiteTarget, SiteObserved, SiteWrite> = {
   service: "arm",
   config: siteSlice,
   targets: (apps, sel) => apps.flatMap((app) => siteTargets(app, sel.slot)),
-  bind(run) {
-    const { arm } = run;
+  bind({ arm }) {
     return {
       // Production and each slot are separate resources with their own config/web.
       lockKey: (t) => sitePath(t.ref),

@@ -2,6 +2,7 @@ import type { ArmClient } from "../../azure/arm-client.ts";
 import { isRecord } from "../../azure/json.ts";
 import { sitePath, type TargetRef } from "../../azure/targets.ts";
 import type { AppConfig, KindTarget } from "../../pipeline/contract.ts";
+import { siteRefs } from "../../pipeline/app-targets.ts";
 import type { SiteConfig } from "./schema.ts";
 import { ownedSiteFields, webKeysOf, type OwnedSiteField } from "./owned-fields.ts";
 
@@ -24,23 +25,11 @@ export interface SiteObserved {
   web?: Record<string, unknown>;
 }
 
-/** Production and each slot of every app whose site config owns a field; `--slot` narrows it ('production' is the app itself). */
+/** Production and each slot of every app whose site config owns a field; `--slot` narrows it. */
 export function siteTargets(app: AppConfig, slotFilter?: string): SiteTarget[] {
   const site = app.site;
   if (!site || ownedSiteFields(site).length === 0) return [];
-  const refs: TargetRef[] = [
-    { subscriptionId: app.subscriptionId, resourceGroup: app.resourceGroup, name: app.name },
-    ...app.slots.map((slot) => ({
-      subscriptionId: app.subscriptionId,
-      resourceGroup: app.resourceGroup,
-      name: app.name,
-      slot,
-    })),
-  ];
-  const want = slotFilter?.toLowerCase();
-  return refs
-    .filter((t) => !want || (t.slot ?? "production").toLowerCase() === want)
-    .map((ref) => ({ ref, resource: SITE_RESOURCE, app, site }));
+  return siteRefs(app, slotFilter).map((ref) => ({ ref, resource: SITE_RESOURCE, app, site }));
 }
 
 const propertiesOf = (body: unknown): Record<string, unknown> =>
