@@ -80,7 +80,6 @@ export async function runKindsCommand(
     tenantId: session.tenantId,
     flags: flagsOf(flags),
     now: now ?? (() => new Date()),
-    log: (line) => io.stderr.write(`${line}\n`),
     tuning,
   };
   const kinds = c.kinds.map((kind, i) => ({ kind, reconciler: kind.bind(ctx), targets: targets[i]! }));

@@ -135,7 +135,6 @@ export interface RunContext {
   tenantId: string;
   flags: FlagValues;
   now(): Date;
-  log(line: string): void;
   tuning: Partial<RunTuning>;
 }
 

@@ -102,6 +102,43 @@ async function applyOne(p: Planned, reobserve: boolean, log: (line: string) => v
 }
 
 /**
+ * Kinds in dependency order (a registration before the Easy Auth that names it); the targets of one kind side by
+ * side, at most `concurrency` at once and one writer per lock key. A failed target is a result; the others go on.
+ */
+async function applyAll(
+  kinds: readonly BoundKind[],
+  changing: readonly Planned[],
+  o: { reobserve: boolean; concurrency: number; progress: (line: string) => void },
+): Promise<TargetResult[]> {
+  const serial = keyedSerial();
+  let done = 0;
+  const applied: TargetResult[] = [];
+  for (const bound of kinds) {
+    const limit = pLimit(Math.max(1, o.concurrency));
+    const mine = changing.filter((p) => p.bound === bound);
+    const results = await Promise.all(
+      mine.map((p) =>
+        limit(() =>
+          serial(`${bound.kind.kind}|${bound.reconciler.lockKey(p.target)}`, async (): Promise<TargetResult> => {
+            const label = entryLabel(p.plan);
+            try {
+              const r = await applyOne(p, o.reobserve, o.progress);
+              o.progress(`[${++done}/${changing.length}] ${label}: ${r.outcome}${r.message ? ` (${r.message})` : ""}`);
+              return r;
+            } catch (e) {
+              o.progress(`[${++done}/${changing.length}] ${label}: failed: ${errorMessage(e)}`);
+              return resultOf(p.plan, "failed", errorMessage(e), e instanceof ToolError ? e.fix : undefined);
+            }
+          }),
+        ),
+      ),
+    );
+    applied.push(...results);
+  }
+  return applied;
+}
+
+/**
  * The shape every writing command shares: observe → plan → render → confirm → apply → verify → summary.
  * Returns the exit code; only the entry point exits.
  */
@@ -159,33 +196,11 @@ export async function runPipeline(spec: PipelineSpec, o: RunOptions): Promise<nu
     prompted = true;
   }
 
-  const serial = keyedSerial();
-  const reobserve = prompted || Boolean(o.planIn);
-  let done = 0;
-  const applied: TargetResult[] = [];
-  // Kinds in dependency order (a registration before the Easy Auth that names it); targets of one kind at once.
-  for (const bound of spec.kinds) {
-    const limit = pLimit(Math.max(1, o.concurrency));
-    const mine = changing.filter((p) => p.bound === bound);
-    const results = await Promise.all(
-      mine.map((p) =>
-        limit(() =>
-          serial(`${bound.kind.kind}|${bound.reconciler.lockKey(p.target)}`, async (): Promise<TargetResult> => {
-            const label = entryLabel(p.plan);
-            try {
-              const r = await applyOne(p, reobserve, progress);
-              progress(`[${++done}/${changing.length}] ${label}: ${r.outcome}${r.message ? ` (${r.message})` : ""}`);
-              return r;
-            } catch (e) {
-              progress(`[${++done}/${changing.length}] ${label}: failed: ${errorMessage(e)}`);
-              return resultOf(p.plan, "failed", errorMessage(e), e instanceof ToolError ? e.fix : undefined);
-            }
-          }),
-        ),
-      ),
-    );
-    applied.push(...results);
-  }
+  const applied = await applyAll(spec.kinds, changing, {
+    reobserve: prompted || Boolean(o.planIn),
+    concurrency: o.concurrency,
+    progress,
+  });
   const results = [...baseResults, ...applied];
   if (o.json) o.stdout.write(renderJson(plan, results, true));
   else o.stdout.write(renderResults(results));

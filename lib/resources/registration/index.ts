@@ -78,9 +78,9 @@ export const registrationKind: ResourceKind<RegistrationTarget, Observed, GraphS
           detail: r.steps,
         };
       },
-      async apply(t, plan, observed) {
+      async apply(t, plan, observed, ctx) {
         const graph = run.graph();
-        const log = (l: string) => run.log(`${t.app.name}: ${l}`);
+        const log = (l: string) => ctx.log(`${t.app.name}: ${l}`);
         let current = observed;
         let steps = plan.detail!;
         let outcome: ApplyOutcome;
