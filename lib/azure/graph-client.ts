@@ -119,6 +119,8 @@ export interface GraphApi {
    * before the 503 is then made twice (docs/contracts/graph.md §5.4 R2). Callers retry with an idempotent check.
    */
   postOnce<T>(path: string, body: unknown): Promise<T>;
+  /** DELETE; false when the object was already gone (404 counts as done). */
+  delete(path: string): Promise<boolean>;
 }
 
 export function graphApi(client: Client, endpoint: string): GraphApi {
@@ -161,6 +163,15 @@ export function graphApi(client: Client, endpoint: string): GraphApi {
           .middlewareOptions([new RetryHandlerOptions(0, 0)])
           .post(body),
       ),
+    async delete(path) {
+      try {
+        await wrap("DELETE", path, () => client.api(path).delete());
+        return true;
+      } catch (e) {
+        if (e instanceof GraphRequestError && e.status === 404) return false;
+        throw e;
+      }
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { InternalError, RefusedError } from "../../errors.ts";
 import {
   anyOf,
   disableNotReplicated,
+  roleNotReplicated,
   msaNotReplicated,
   noBackingApplication,
   notYetVisible,
@@ -156,6 +157,35 @@ export async function applySteps(steps: GraphStep[], observed: Observed, deps: A
           await mergeIntoExisting(graph, body, deps);
           out.writes++;
         }
+        break;
+      }
+      case "createAssignment": {
+        const spId = need(out.servicePrincipalId, "service principal id");
+        const body = fill(step.body);
+        try {
+          // A role added by this run's PATCH may not be visible to the assignment yet: Graph answers "not found on
+          // application" until it is (docs/contracts/graph.md §5.2).
+          const transient = anyOf(
+            out.createdServicePrincipal ? notYetVisible : never,
+            out.writes > 0 ? roleNotReplicated : never,
+            retryableStatus,
+          );
+          await run(step, transient, () =>
+            graph.postOnce(`/servicePrincipals/${encodeURIComponent(spId)}/appRoleAssignedTo`, body),
+          );
+        } catch (e) {
+          // An earlier attempt whose answer was lost, or another writer: the assignment exists, which is what is wanted.
+          if (!(e instanceof GraphRequestError && e.status === 400 && /already exists/i.test(e.message))) throw e;
+        }
+        break;
+      }
+      case "deleteAssignment": {
+        const spId = need(out.servicePrincipalId, "service principal id");
+        await run(step, never, () =>
+          graph.delete(
+            `/servicePrincipals/${encodeURIComponent(spId)}/appRoleAssignedTo/${encodeURIComponent(step.assignmentId)}`,
+          ),
+        );
         break;
       }
       case "patchGrant":

@@ -89,6 +89,20 @@ export function registrationChecks(apps: readonly AppConfig[]): CrossCheckResult
         `apps[${app.index}].auth.azureActiveDirectory.tokenVersion is ${aad.tokenVersion} but the registration issues v${regVersion} tokens: the issuer will not match (use tokenVersion: fromRegistration)`,
       );
     }
+    const assignments = reg.assignments
+      ? Array.isArray(reg.assignments)
+        ? reg.assignments
+        : reg.assignments.values
+      : [];
+    assignments.forEach((a, i) => {
+      if (reg.appRoles && !roles.includes(a.role)) {
+        warnings.push(
+          `${at}.assignments[${i}].role: '${a.role}' is not among this registration's appRoles in the config; it must exist on the registration`,
+        );
+      }
+    });
+    const callers = assignments.map((a) => `${a.role}|${(a.appId ?? a.principalId ?? "").toLowerCase()}`);
+    for (const d of duplicates(callers)) errors.push(`${at}.assignments: ${d.replace("|", " to ")} is listed twice`);
     if (reg.appRoleAssignmentRequired && !reg.appRoles) {
       warnings.push(
         `${at}.appRoleAssignmentRequired: true with no appRoles in the config: callers need an assignment (default access or an existing role) or they get no token`,

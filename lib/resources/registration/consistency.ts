@@ -61,6 +61,10 @@ export const referenceNotPresent: Transient = (e) =>
 export const disableNotReplicated: Transient = (e) =>
   e.status === 400 && e.code === "CannotDeleteOrUpdateEnabledEntitlement";
 
+/** An app role assigned right after the PATCH that added it: the assignment does not see the role yet. */
+export const roleNotReplicated: Transient = (e) =>
+  e.status === 400 && /Permission being assigned was not found/i.test(e.message);
+
 /** 409 on the first write to a new personal-account app: its MSA side lags (docs/contracts/graph.md §5.1). */
 export const msaNotReplicated: Transient = (e) => e.status === 409 && e.code === "Error_MsaAppDoesNotExist";
 

@@ -1,5 +1,11 @@
 import { normalizeListPolicy, type ListPolicy } from "../../pipeline/list-policy.ts";
-import { REGISTRATION_DEFAULTS, type AppRoleConfig, type RegistrationConfig, type ScopeConfig } from "./schema.ts";
+import {
+  REGISTRATION_DEFAULTS,
+  type AppRoleConfig,
+  type AssignmentConfig,
+  type RegistrationConfig,
+  type ScopeConfig,
+} from "./schema.ts";
 import { resourceAppId } from "./well-known.ts";
 
 export interface Entitlements<T> {
@@ -30,6 +36,8 @@ export interface DesiredRegistration {
   /** Resource appIds whose delegated scopes get tenant-wide admin consent. */
   consent: string[];
   preAuthorizedApplications?: Array<{ appId: string; scopes: string[] }>;
+  /** App roles granted to callers; absent when the config names none (then assignments are not read). */
+  assignments?: Entitlements<AssignmentConfig>;
   tags?: ListPolicy;
 }
 
@@ -38,6 +46,20 @@ const DEFAULT_IDENTIFIER_URI: string = REGISTRATION_DEFAULTS.identifierUri;
 function entitlements<T>(v: T[] | { mode: "include" | "exact"; values: T[] } | undefined): Entitlements<T> | undefined {
   if (v === undefined) return undefined;
   return Array.isArray(v) ? { mode: "include", values: v } : { mode: v.mode, values: v.values };
+}
+
+// Ids compare case-insensitively (Graph answers them in lower case).
+const lowerIds = (a: AssignmentConfig): AssignmentConfig => ({
+  ...a,
+  appId: a.appId?.toLowerCase(),
+  principalId: a.principalId?.toLowerCase(),
+});
+
+function assignmentsOf(v: RegistrationConfig["assignments"]): Entitlements<AssignmentConfig> | undefined {
+  if (v === undefined) return undefined;
+  return Array.isArray(v)
+    ? { mode: "include", values: v.map(lowerIds) }
+    : { mode: v.mode, values: v.values.map(lowerIds) };
 }
 
 export function desiredRegistration(reg: RegistrationConfig): DesiredRegistration {
@@ -78,6 +100,7 @@ export function desiredRegistration(reg: RegistrationConfig): DesiredRegistratio
       scopes: p.scopes,
     })),
     tags: normalizeListPolicy(reg.tags),
+    assignments: assignmentsOf(reg.assignments),
   };
 }
 

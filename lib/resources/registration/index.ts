@@ -36,6 +36,7 @@ const observedState = (o: Observed) => ({
   application: o.application ?? null,
   servicePrincipal: o.servicePrincipal ?? null,
   grants: o.grants,
+  assignments: o.assignments ?? null,
 });
 
 /** Entra app registrations: the application, its service principal and admin consent, through Microsoft Graph. */

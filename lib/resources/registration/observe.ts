@@ -7,6 +7,7 @@ import type {
   AppRole,
   Observed,
   ObservedApplication,
+  ObservedAssignment,
   ObservedGrant,
   ObservedServicePrincipal,
   PermissionScope,
@@ -150,6 +151,29 @@ export async function readServicePrincipal(
   return raw && spOf(raw);
 }
 
+const ASSIGNMENT_SELECT = ["id", "principalId", "principalType", "appRoleId"];
+
+/** Who holds which app role of this API (https://learn.microsoft.com/en-us/graph/api/serviceprincipal-list-approleassignedto). */
+export async function readAssignments(graph: GraphApi, servicePrincipalId: string): Promise<ObservedAssignment[]> {
+  const raw = await graph.list<Raw>(`/servicePrincipals/${encodeURIComponent(servicePrincipalId)}/appRoleAssignedTo`, {
+    select: ASSIGNMENT_SELECT,
+  });
+  return raw.map((a) => ({
+    id: String(a.id),
+    principalId: String(a.principalId).toLowerCase(),
+    principalType: str(a.principalType),
+    appRoleId: String(a.appRoleId).toLowerCase(),
+  }));
+}
+
+/** The service principal object id of each caller named by appId (null: none in this tenant). */
+async function readCallers(graph: GraphApi, appIds: string[]): Promise<Record<string, string | null>> {
+  const ids = await Promise.all(
+    appIds.map(async (appId) => [appId, (await readServicePrincipal(graph, appId))?.id.toLowerCase() ?? null] as const),
+  );
+  return Object.fromEntries(ids);
+}
+
 export async function readGrants(graph: GraphApi, servicePrincipalId: string): Promise<ObservedGrant[]> {
   // One query for every resource: clientId and consentType support $filter eq (docs/contracts/graph.md §3.4).
   const raw = await graph.list<Raw>("/oauth2PermissionGrants", {
@@ -221,10 +245,18 @@ export async function observeRegistration(
     ? await readServicePrincipal(graph, application.appId, opts.retry404)
     : undefined;
   const grants = servicePrincipal && desired.consent.length ? await readGrants(graph, servicePrincipal.id) : [];
+  const wanted = desired.assignments?.values ?? [];
+  const assignments =
+    desired.assignments && servicePrincipal ? await readAssignments(graph, servicePrincipal.id) : undefined;
+  const callers = wanted.length
+    ? await readCallers(graph, [...new Set(wanted.flatMap((a) => (a.appId ? [a.appId] : [])))])
+    : undefined;
   return {
     application,
     servicePrincipal,
     grants,
+    ...(assignments ? { assignments } : {}),
+    ...(callers ? { callers } : {}),
     resources: Object.fromEntries((await resourceInfos).map((r) => [r.appId, r])),
   };
 }

@@ -11,6 +11,7 @@ import {
   APP_ID,
   SP_ID,
   type ApiApplication,
+  type AppRole,
   type GraphStep,
   type JsonObject,
   type Observed,
@@ -280,6 +281,7 @@ export function planRegistration(
   const out: PlanSink = { changes, warnings, steps, same: () => unchanged++ };
   planServicePrincipal(desired, observed, out);
   planConsent(desired, observed, out);
+  planAssignments(desired, observed, roles.final, out);
   return { changes, unchanged, warnings, steps };
 }
 
@@ -400,6 +402,84 @@ function planConsent(desired: DesiredRegistration, observed: Observed, out: Plan
       resource: label,
       grantId: grant.id,
       body: { scope: merged.join(" ") },
+    });
+  }
+}
+
+const DEFAULT_ACCESS = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * App role assignments of callers (servicePrincipal: appRoleAssignedTo). Each is one POST; `exact` removes service
+ * principals' assignments the config does not list (users' and groups' assignments are never touched). Roles are
+ * named by value and looked up among the registration's roles as planned, so a role added in this run can be assigned.
+ */
+function planAssignments(
+  desired: DesiredRegistration,
+  observed: Observed,
+  roles: readonly AppRole[],
+  out: PlanSink,
+): void {
+  const wanted = desired.assignments;
+  if (!wanted) return;
+  const { changes, warnings, steps, same } = out;
+  const resourceId = observed.servicePrincipal?.id ?? SP_ID;
+  const have = observed.assignments ?? [];
+  const kept = new Set<string>();
+  for (const a of wanted.values) {
+    const caller = a.principalId ?? observed.callers?.[a.appId!] ?? undefined;
+    const who = a.appId ? `app ${a.appId}` : `service principal ${a.principalId}`;
+    const role = roles.find((r) => r.value === a.role && r.isEnabled);
+    if (!role) {
+      warnings.push(
+        `assignment of ${a.role} to ${who}: the registration has no enabled app role '${a.role}'; add it under appRoles`,
+      );
+      continue;
+    }
+    if (!caller) {
+      warnings.push(
+        `assignment of ${a.role} to ${who}: that application has no service principal in this tenant yet; it is assigned once it has one`,
+      );
+      continue;
+    }
+    const existing = have.find((h) => h.principalId === caller.toLowerCase() && h.appRoleId === role.id.toLowerCase());
+    const path = ["servicePrincipal", "appRoleAssignedTo", `${a.role} → ${who}`];
+    if (existing) {
+      kept.add(existing.id);
+      same();
+      continue;
+    }
+    changes.push({
+      field: path.join("."),
+      path,
+      kind: "add",
+      after: { role: a.role, principalId: caller },
+      security: true,
+    });
+    steps.push({
+      op: "createAssignment",
+      why: `assign ${a.role} to ${who}`,
+      body: { principalId: caller, resourceId, appRoleId: role.id },
+    });
+  }
+  if (wanted.mode !== "exact") return;
+  for (const h of have) {
+    if (kept.has(h.id) || h.principalType !== "ServicePrincipal") continue;
+    const value =
+      h.appRoleId === DEFAULT_ACCESS
+        ? "(default access)"
+        : (roles.find((r) => r.id.toLowerCase() === h.appRoleId)?.value ?? h.appRoleId);
+    const path = ["servicePrincipal", "appRoleAssignedTo", `${value} → service principal ${h.principalId}`];
+    changes.push({
+      field: path.join("."),
+      path,
+      kind: "remove",
+      before: { role: value, principalId: h.principalId },
+      security: true,
+    });
+    steps.push({
+      op: "deleteAssignment",
+      why: `remove ${value} from service principal ${h.principalId} (exact)`,
+      assignmentId: h.id,
     });
   }
 }

@@ -154,6 +154,23 @@ export const preAuthorizedSchema = z
   })
   .strict();
 
+// An app role granted to a caller: a client application (by appId) or any service principal, such as a managed
+// identity, by object id (servicePrincipal: appRoleAssignedTo, https://learn.microsoft.com/en-us/graph/api/serviceprincipal-post-approleassignedto).
+export const assignmentSchema = z
+  .object({
+    role: permissionValue.describe("Value of one of this registration's app roles (e.g. Greeting.Call)"),
+    appId: guid("the client application's appId")
+      .optional()
+      .describe("The caller by its application (client) id: its service principal in this tenant gets the role"),
+    principalId: guid("a service principal object id")
+      .optional()
+      .describe("The caller by its service principal object id (a managed identity's principal id)"),
+  })
+  .strict()
+  .refine((a) => (a.appId === undefined) !== (a.principalId === undefined), {
+    message: "name the caller by exactly one of appId or principalId",
+  });
+
 export const registrationSchema = z
   .object({
     appId: guid("the registration's Application (client) ID")
@@ -219,6 +236,24 @@ export const registrationSchema = z
       .describe(
         "api.preAuthorizedApplications: clients whose users skip consent for the listed scopes. Written after the scopes exist (a second PATCH)",
       ),
+    assignments: z
+      .union([
+        z.array(assignmentSchema),
+        z
+          .object({
+            mode: z
+              .enum(["include", "exact"])
+              .describe(
+                "include: add missing assignments, keep others. exact: also remove service principals' assignments not listed",
+              ),
+            values: z.array(assignmentSchema),
+          })
+          .strict(),
+      ])
+      .optional()
+      .describe(
+        "App role assignments of callers (appRoleAssignedTo of this API's service principal): with appRoleAssignmentRequired, only assigned callers get tokens, and app-only tokens carry the assigned roles",
+      ),
     tags: listPolicySchema
       .optional()
       .describe("Service principal tags (e.g. WindowsAzureActiveDirectoryIntegratedApp, HideApp)"),
@@ -233,6 +268,7 @@ export type ScopeConfig = z.output<typeof scopeSchema>;
 export type AppRoleConfig = z.output<typeof appRoleSchema>;
 export type RequiredResourceConfig = z.output<typeof requiredResourceSchema>;
 export type ResourceRef = z.output<typeof resourceRef>;
+export type AssignmentConfig = z.output<typeof assignmentSchema>;
 
 /**
  * What a registration is when the config leaves a field out: the one home of the registration kind's defaults.

@@ -81,6 +81,14 @@ export interface ResourceInfo {
   roles: Record<string, string>;
 }
 
+/** An app role assignment on this API's service principal (appRoleAssignedTo). */
+export interface ObservedAssignment {
+  id: string;
+  principalId: string;
+  principalType: string | null;
+  appRoleId: string;
+}
+
 export interface Observed {
   /** Absent: no application has this appId / uniqueName. */
   application?: ObservedApplication;
@@ -89,6 +97,10 @@ export interface Observed {
   grants: ObservedGrant[];
   /** By resource appId (lower case). */
   resources: Record<string, ResourceInfo>;
+  /** Read only when the config names assignments. */
+  assignments?: ObservedAssignment[];
+  /** Callers named by appId → their service principal's object id (null: no service principal in this tenant). */
+  callers?: Record<string, string | null>;
 }
 
 /** Placeholders for values known only once an earlier write has created the object. */
@@ -107,4 +119,6 @@ export type GraphStep =
   | { op: "createServicePrincipal"; why: string; body: JsonObject }
   | { op: "patchServicePrincipal"; why: string; body: JsonObject }
   | { op: "createGrant"; why: string; resource: string; body: JsonObject }
-  | { op: "patchGrant"; why: string; resource: string; grantId: string; body: JsonObject };
+  | { op: "patchGrant"; why: string; resource: string; grantId: string; body: JsonObject }
+  | { op: "createAssignment"; why: string; body: JsonObject }
+  | { op: "deleteAssignment"; why: string; assignmentId: string };

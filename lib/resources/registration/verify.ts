@@ -4,7 +4,7 @@ import { VerificationError } from "../../errors.ts";
 import type { ApplyOutcome } from "./apply.ts";
 import type { RetryPolicy } from "./consistency.ts";
 import type { DesiredRegistration } from "./desired.ts";
-import { readApplication, readGrants, readServicePrincipal } from "./observe.ts";
+import { readApplication, readAssignments, readGrants, readServicePrincipal } from "./observe.ts";
 import { planRegistration } from "./plan.ts";
 import type { GraphStep, Observed } from "./types.ts";
 
@@ -35,9 +35,13 @@ export async function verifyRegistration(
     touches(steps, ["createGrant", "patchGrant"]) && servicePrincipal
       ? await readGrants(graph, servicePrincipal.id)
       : before.grants;
+  const assignments =
+    touches(steps, ["createAssignment", "deleteAssignment"]) && servicePrincipal
+      ? await readAssignments(graph, servicePrincipal.id)
+      : before.assignments;
   const again = planRegistration(
     { ...desired, appId },
-    { application, servicePrincipal, grants, resources: before.resources },
+    { application, servicePrincipal, grants, resources: before.resources, assignments, callers: before.callers },
     randomUUID,
   );
   const remaining = again.changes.map((c) => c.field);
