@@ -45,6 +45,12 @@ runMain(async (argv) => {
   const backups = ".backups/demo";
   const steps: Step[] = [
     {
+      title: "Demo callers: API Management's identity and an unassigned client (emulator-only)",
+      script: "demo-calls",
+      args: ["--prepare"],
+      expect: [0],
+    },
+    {
       title: "App registrations: what would change (dry run)",
       script: "update-manifest",
       args: ["--config", config, "--dry-run", "--detailed-exitcode"],
@@ -116,6 +122,12 @@ runMain(async (argv) => {
       title: "apply again: one plan over every kind, nothing left to do",
       script: "apply",
       args: ["--config", config, "--dry-run", "--detailed-exitcode", "--app", "!(func-batch)"],
+      expect: [0],
+    },
+    {
+      title: "Call the greeting API as seed 000 does: who is let in, who is kept out, and why",
+      script: "demo-calls",
+      args: ["--call"],
       expect: [0],
     },
   ];

@@ -50,11 +50,17 @@ export async function createCa(): Promise<PemPair> {
   return { certPem: cert.toString("pem") + "\n", keyPem: await exportKeyPem(keys.privateKey as unknown as CryptoKey) };
 }
 
-/** A server certificate for localhost / 127.0.0.1 / ::1 signed by `ca`. */
-export async function createServerCert(
-  ca: PemPair,
-  hosts: string[] = ["localhost", "127.0.0.1", "::1"],
-): Promise<PemPair> {
+/**
+ * The names the server certificate covers: the loopback names every client uses, and the App Service host names of
+ * the data plane (lib/emulator/sites/), so `curl --connect-to {app}.azurewebsites.net:443:127.0.0.1:PORT` and a
+ * client that resolves `{app}.azurewebsites.net` to the emulator verify the certificate as they would Azure's.
+ * A wildcard covers one label: `func-x-staging.azurewebsites.net` is in `*.azurewebsites.net`, the Kudu (SCM)
+ * hosts need their own.
+ */
+export const SERVER_CERT_HOSTS = ["localhost", "127.0.0.1", "::1", "*.azurewebsites.net", "*.scm.azurewebsites.net"];
+
+/** A server certificate for `hosts` (by default SERVER_CERT_HOSTS) signed by `ca`. */
+export async function createServerCert(ca: PemPair, hosts: string[] = SERVER_CERT_HOSTS): Promise<PemPair> {
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await importKeyPem(ca.keyPem);
   const keys = await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"]);

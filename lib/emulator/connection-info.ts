@@ -1,9 +1,15 @@
 import type { Emulator } from "./server.ts";
+import { sitePathBase } from "./sites/host.ts";
 
 export interface ConnectionInfo {
   env: Record<string, string>;
   endpoints: { authority: string; arm: string; graph: string; keyVault: string };
   admin: string;
+  /**
+   * The data plane for clients that cannot send `Host: {app}.azurewebsites.net`: replace `{app}` with the app's name
+   * (or `{app}-{slot}`). Others connect to the emulator's port with that Host (docs/emulator.md, "Data plane").
+   */
+  hostBaseUrl: string;
   tenantId: string;
   subscriptionId: string;
   keyVaultUrl: string;
@@ -25,6 +31,7 @@ export function connectionInfo(emu: Emulator, caFile: string): ConnectionInfo {
     },
     endpoints: { authority: emu.url, arm: emu.url, graph: `${emu.url}/v1.0`, keyVault: emu.url },
     admin: `${emu.url}/_emulator`,
+    hostBaseUrl: sitePathBase(emu.url, "{app}"),
     tenantId: emu.tenantId,
     subscriptionId: emu.subscriptionId,
     keyVaultUrl: emu.url,

@@ -19,9 +19,35 @@ export interface ResourceInfo {
   audience: string;
   /** Access token version the resource accepts (ARM, Graph and Key Vault accept v1 tokens). */
   version: 1 | 2;
+  /**
+   * The resource's rules for an app-only (client credentials) token: the `roles` the client holds on it, or the
+   * refusal Entra answers instead of a token. Absent for resources without a service principal to consult.
+   */
+  appOnly?: (client: ClientPrincipal, requested: string) => AppOnlyAccess | TokenRefusal;
+}
+
+/** What an app-only token for a resource carries besides the standard claims. */
+export interface AppOnlyAccess {
+  /** Values of the app roles assigned to the client's service principal on the resource. */
+  roles: string[];
+}
+
+/** An OAuth error the token endpoint answers instead of a token (`AADSTS{code}: {description}`). */
+export interface TokenRefusal {
+  status: number;
+  error: string;
+  code: number;
+  description: string;
 }
 
 export type ResourceResolver = (resource: string) => ResourceInfo | undefined;
+
+/** The directory object of a client that signs in (its service principal), as another service (Graph) knows it. */
+export interface ClientIdentity {
+  objectId: string;
+  displayName: string;
+}
+export type ClientResolver = (clientId: string) => ClientIdentity | undefined;
 
 export const ARM_AUDIENCES = [
   "https://management.azure.com",
@@ -60,6 +86,8 @@ export type VerifyFailure = "missing" | "invalid" | "expired" | "audience";
 export class Directory {
   readonly clients = new Map<string, ClientPrincipal>();
   readonly resolvers: ResourceResolver[] = [];
+  /** Where a client's service principal is looked up by appId (Graph adds one), for `oid`, `sub` and names. */
+  readonly clientResolvers: ClientResolver[] = [];
   readonly kid = randomUUID();
   tokenLifetimeSeconds = 3600;
   private constructor(
@@ -90,6 +118,18 @@ export class Directory {
     return client;
   }
 
+  /**
+   * The client as tokens name it: a client whose appId has a service principal (in the emulated Graph) signs in as
+   * that object (`oid`/`sub` = the service principal's id); any other keeps the object id it was added with.
+   */
+  identify(client: ClientPrincipal): ClientPrincipal {
+    for (const r of this.clientResolvers) {
+      const hit = r(client.clientId);
+      if (hit) return { ...client, objectId: hit.objectId, displayName: hit.displayName };
+    }
+    return client;
+  }
+
   resolveResource(resource: string): ResourceInfo | undefined {
     if (builtinResources.includes(resource)) return { audience: resource, version: 1 };
     for (const r of this.resolvers) {
@@ -108,7 +148,7 @@ export class Directory {
     const v2 = resource.version === 2;
     const claims: Record<string, unknown> = {
       aud: resource.audience,
-      iss: v2 ? v2Issuer(this.tenantId) : v1Issuer(this.tenantId),
+      iss: this.issuer(resource.version),
       tid: this.tenantId,
       oid: client.objectId,
       sub: client.objectId,
@@ -118,13 +158,20 @@ export class Directory {
       ...(v2 ? { azp: client.clientId, azpacr: "1" } : { appid: client.clientId, appidacr: "1" }),
       ...extra,
     };
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: this.kid })
-      .setIssuedAt(now)
-      .setNotBefore(now - 5)
-      .setExpirationTime(now + this.tokenLifetimeSeconds)
-      .sign(this.privateKey);
+    const token = await this.sign(claims, { iat: now, nbf: now - 5, exp: now + this.tokenLifetimeSeconds });
     return { token, expiresIn: this.tokenLifetimeSeconds };
+  }
+
+  /** The `iss` of access tokens of that version (the public-cloud strings, as the discovery documents name them). */
+  issuer(version: 1 | 2): string {
+    return version === 2 ? v2Issuer(this.tenantId) : v1Issuer(this.tenantId);
+  }
+
+  /** Signs any claims with the tenant key (times in seconds since the epoch); `claims` win over the times. */
+  async sign(claims: Record<string, unknown>, times: { iat: number; nbf: number; exp: number }): Promise<string> {
+    return new SignJWT({ ...times, ...claims })
+      .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: this.kid })
+      .sign(this.privateKey);
   }
 
   /** A federated identity token as a CI system (GitHub OIDC) would issue it, for workload identity sign-in. */

@@ -13,9 +13,9 @@ export interface DispatchOptions {
 }
 
 /**
- * Serves one request: the admin API, or a service chosen by path with the faults that apply to it. This is the one
- * place faults act and typed errors are answered: `status` and `host-unavailable` faults are thrown like any
- * other ServiceError, and the service writes every one of them in its own shape.
+ * Serves one request: the admin API, or a service chosen by Host (`accepts`) or path, with the faults that apply to
+ * it. This is the one place faults act and typed errors are answered: `status` and `host-unavailable` faults are
+ * thrown like any other ServiceError, and the service writes every one of them in its own shape.
  */
 export function createDispatcher(opts: DispatchOptions): (ctx: Ctx) => Promise<ServiceName> {
   const { services, admin, faults } = opts;
@@ -28,11 +28,12 @@ export function createDispatcher(opts: DispatchOptions): (ctx: Ctx) => Promise<S
   };
 
   return async (ctx) => {
-    if (/^\/_emulator(\/|$)/.test(ctx.path)) {
+    const claimed = services.find((s) => s.accepts?.(ctx));
+    if (!claimed && /^\/_emulator(\/|$)/.test(ctx.path)) {
       await serveAdmin(ctx);
       return "admin";
     }
-    const service = services.find((s) => s.prefix.test(ctx.path));
+    const service = claimed ?? services.find((s) => s.prefix.test(ctx.path));
     if (!service) throw new Error(`No service for ${ctx.path}: the Entra fallback must come last.`);
     const applied = faults.take(service.name, ctx.method, ctx.path);
     const latency = opts.latencyMs + applied.reduce((a, f) => a + (f.kind === "latency" ? (f.ms ?? 0) : 0), 0);

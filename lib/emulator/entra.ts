@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { entraAdminRoutes } from "./entra-admin.ts";
 import { route, send, type Ctx, type Route } from "./http.ts";
 import type { ClientPrincipal, Directory, ResourceInfo } from "./directory.ts";
 import { routeOperation, type MountedService } from "./service.ts";
@@ -131,14 +132,31 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
     return client;
   };
 
-  const respondToken = async (ctx: Ctx, client: ClientPrincipal, resource: ResourceInfo, v1: boolean) => {
-    const { token, expiresIn } = await dir.issueAccessToken(client, resource);
+  /**
+   * An app-only token for `requested` (the scope without `/.default`, or the v1 `resource`), as the client's service
+   * principal where one exists, after the resource's own rules (assignment required, roles: graph/token-rules.ts).
+   */
+  const respondToken = async (
+    ctx: Ctx,
+    signedIn: ClientPrincipal,
+    resource: ResourceInfo,
+    requested: string,
+    v1Endpoint: boolean,
+  ) => {
+    const client = dir.identify(signedIn);
+    const access = resource.appOnly?.(client, requested) ?? { roles: [] };
+    if ("error" in access) return aadError(ctx, access.status, access.error, access.code, access.description);
+    const { token, expiresIn } = await dir.issueAccessToken(
+      client,
+      resource,
+      access.roles.length ? { roles: access.roles } : {},
+    );
     const now = Math.floor(Date.now() / 1000);
     send(ctx, 200, {
       token_type: "Bearer",
       expires_in: expiresIn,
       ext_expires_in: expiresIn,
-      ...(v1 ? { expires_on: String(now + expiresIn), not_before: String(now), resource: resource.audience } : {}),
+      ...(v1Endpoint ? { expires_on: String(now + expiresIn), not_before: String(now), resource: requested } : {}),
       access_token: token,
     });
   };
@@ -183,7 +201,7 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
       );
       return;
     }
-    await respondToken(ctx, client, resource, false);
+    await respondToken(ctx, client, resource, resourceId, false);
   };
 
   const tokenV1 = async (ctx: Ctx) => {
@@ -203,7 +221,9 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
       );
       return;
     }
-    await respondToken(ctx, client, { ...resource, version: 1 }, true);
+    // The version follows the resource (requestedAccessTokenVersion), not the endpoint: ARM, Graph and Key Vault
+    // resolve to v1, an app registration to what it requests.
+    await respondToken(ctx, client, resource, resourceId, true);
   };
 
   return [
@@ -227,6 +247,7 @@ export function createEntraService(dir: Directory, baseUrl: () => string): Mount
   return {
     name: "entra",
     prefix: /^\//,
+    adminRoutes: entraAdminRoutes(dir),
     handle: async (ctx) =>
       routeOperation(ctx, routes, (c) =>
         send(c, 404, { error: "not_found", error_description: `No emulated endpoint for ${c.method} ${c.path}` }),

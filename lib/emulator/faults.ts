@@ -11,7 +11,7 @@ import type { ServiceName } from "./http.ts";
  * - host-unavailable: the Functions host-runtime 400 that a stopped or broken app answers on key routes.
  */
 export const faultSchema = z.object({
-  service: z.enum(["entra", "arm", "graph", "keyvault", "any"]).default("any"),
+  service: z.enum(["entra", "arm", "graph", "keyvault", "sites", "any"]).default("any"),
   method: z.string().toUpperCase().optional(),
   path: z.string().default(".*"),
   kind: z.enum(["latency", "status", "reset", "not-persisted", "host-unavailable"]),

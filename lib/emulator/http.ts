@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 
-export type ServiceName = "entra" | "arm" | "graph" | "keyvault" | "admin";
+export type ServiceName = "entra" | "arm" | "graph" | "keyvault" | "sites" | "admin";
 
 /** One request as a service handler sees it. Paths keep their original case; matching is case-insensitive. */
 export interface Ctx {

@@ -1,11 +1,13 @@
 import { z } from "zod";
 import { normalizeSiteConfig } from "./arm/site-config.ts";
 import {
+  AUTH_LEVELS,
   generateKeyValue,
   newAppState,
   newFunction,
   type AppState,
   type ArmState,
+  type FunctionResponder,
   type SiteState,
 } from "./arm/state.ts";
 
@@ -22,6 +24,37 @@ const siteConfig = z.record(z.string(), z.unknown()).transform((sc, zctx) => {
   }
 });
 
+/**
+ * What a seeded function answers on the data plane: `greeting` (seed 000's function) or a fixed answer
+ * (`{ status: 200, body: "…" }`, a non-string body is sent as JSON). Absent: a JSON echo of the caller.
+ */
+const responder = z.union([
+  z.literal("greeting"),
+  z.object({
+    status: z.number().int().min(100).max(599).default(200),
+    body: z.unknown().optional(),
+    contentType: z.string().optional(),
+  }),
+]);
+
+const functionSeed = z.object({
+  keys: keyMap.optional(),
+  /** The HTTP trigger's `authLevel` (function.json); the Functions default is `function`. */
+  authLevel: z.enum(AUTH_LEVELS).default("function"),
+  respond: responder.optional(),
+  /** `greeting` only: false lets a call that carries no Easy Auth principal at all through (200). */
+  requireCaller: z.boolean().default(true),
+});
+
+function responderOf(f: z.output<typeof functionSeed>): FunctionResponder | undefined {
+  if (f.respond === undefined) return undefined;
+  if (f.respond === "greeting") return { kind: "greeting", requireCaller: f.requireCaller };
+  const { status, body, contentType } = f.respond;
+  const text = typeof body === "string" ? body : body === undefined ? "" : JSON.stringify(body);
+  const type = typeof body === "string" || body === undefined ? "text/plain; charset=utf-8" : "application/json";
+  return { kind: "static", status, body: text, contentType: contentType ?? type };
+}
+
 const appSeed = z.object({
   state: z.enum(["Running", "Stopped"]).default("Running"),
   httpsOnly: z.boolean().default(true),
@@ -33,7 +66,7 @@ const appSeed = z.object({
   authV1: z.record(z.string(), z.unknown()).optional(),
   /** V2 `properties`, stored as given (unknown fields included). */
   authV2: z.record(z.string(), z.unknown()).optional(),
-  functions: z.record(z.string(), z.object({ keys: keyMap.optional() }).default({})).default({}),
+  functions: z.record(z.string(), functionSeed.prefault({})).default({}),
   hostKeys: z.object({ functionKeys: keyMap.optional(), systemKeys: keyMap.optional() }).default({}),
 });
 
@@ -86,8 +119,10 @@ function buildApp(name: string, s: AppSeed): AppState {
     app.configVersion = "v2";
   }
   for (const [fname, f] of Object.entries(s.functions)) {
-    const fn = newFunction(fname);
+    const fn = newFunction(fname, {}, f.authLevel);
     if (f.keys) fn.keys = { ...fn.keys, ...values(f.keys) };
+    const respond = responderOf(f);
+    if (respond) fn.respond = respond;
     app.functions.set(fname.toLowerCase(), fn);
   }
   if (s.hostKeys.functionKeys)

@@ -15,6 +15,7 @@ import type { MountedService } from "./service.ts";
 import { AZURE_THROTTLE, Throttle, type ThrottleSpec } from "./throttle.ts";
 import { createGraphService, type GraphOptions } from "./graph/index.ts";
 import { createKeyVaultService, type KeyVaultOptions } from "./keyvault/index.ts";
+import { createSitesService } from "./sites/index.ts";
 
 export type { MountedService } from "./service.ts";
 
@@ -55,7 +56,7 @@ export interface Emulator {
   throttle: Throttle;
   faults: Faults;
   log: RequestLog;
-  /** Mounts another service on this origin, ahead of the built-in ones (ARM, Graph, Key Vault, Entra). */
+  /** Mounts another service on this origin, ahead of the built-in ones (data plane, ARM, Graph, Key Vault, Entra). */
   mount(service: MountedService): void;
   close(): Promise<void>;
 }
@@ -84,6 +85,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const baseUrl = () => url;
 
   const services: MountedService[] = [
+    // First: the data plane claims `*.azurewebsites.net` requests by Host, and `/_sites/{app}/` by path.
+    createSitesService({ arm, directory, baseUrl }),
     createGraphService(directory, baseUrl, opts.graph),
     createKeyVaultService(directory, baseUrl, opts.keyVault),
     createArmService({ state: arm, baseUrl, pageSize: opts.pageSize ?? 50 }, directory, throttle),

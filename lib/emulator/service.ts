@@ -9,10 +9,18 @@ import type { ServiceError } from "./service-error.ts";
  */
 export type Operation = () => void | Promise<void>;
 
-/** A service mounted on the emulator's origin. The dispatcher picks the first whose `prefix` matches the path. */
+/**
+ * A service mounted on the emulator's origin. The dispatcher picks the first that `accepts` the request, else the
+ * first whose `prefix` matches the path.
+ */
 export interface MountedService {
   name: ServiceName;
   prefix: RegExp;
+  /**
+   * Claims a request by more than its path (the data plane: by its Host header, `{app}.azurewebsites.net`). Asked
+   * before the admin API and every prefix, so such a request never reaches another service.
+   */
+  accepts?(ctx: Ctx): boolean;
   /**
    * Admits a request (service headers, authentication, api-version, throttling, route lookup) and returns the
    * operation that serves it. A refusal is answered here, or thrown as a ServiceError; then nothing is returned.

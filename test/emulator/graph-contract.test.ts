@@ -121,6 +121,7 @@ function validate(
 const APPLICATION = "microsoft.graph.application";
 const SERVICE_PRINCIPAL = "microsoft.graph.servicePrincipal";
 const GRANT = "microsoft.graph.oAuth2PermissionGrant";
+const ASSIGNMENT = "microsoft.graph.appRoleAssignment";
 
 // GET bodies say `oauth2RequiredPostResponse` where the metadata declares `oauth2RequirePostResponse`
 // (docs/contracts/graph.md §2.3, msgraph-sdk-dotnet #2890): the emulator reproduces that drift on purpose.
@@ -296,6 +297,40 @@ describe("servicePrincipals and oauth2PermissionGrants", () => {
     for (const g of [...listed.value, await graph.api(`/oauth2PermissionGrants/${grant.id}`).get()])
       expect(validate(g, GRANT)).toEqual(CLEAN);
   });
+});
+
+test("appRoleAssignedTo and appRoleAssignments answer appRoleAssignment entities", async () => {
+  const api: Entity = await graph.api("/applications").post({
+    displayName: "contract-api",
+    signInAudience: "AzureADMyOrg",
+    appRoles: [
+      {
+        id: "7c5e0b96-5d4f-42c2-9e7a-9fb061d24355",
+        value: "Greeting.Call",
+        displayName: "Call",
+        description: "Call",
+        allowedMemberTypes: ["Application"],
+        isEnabled: true,
+      },
+    ],
+  });
+  const apiSp: Entity = await graph.api("/servicePrincipals").post({ appId: api.appId });
+  const client: Entity = await graph
+    .api("/applications")
+    .post({ displayName: "contract-caller", signInAudience: "AzureADMyOrg" });
+  const clientSp: Entity = await graph.api("/servicePrincipals").post({ appId: client.appId });
+  const created: Entity = await graph
+    .api(`/servicePrincipals/${apiSp.id}/appRoleAssignedTo`)
+    .post({ principalId: clientSp.id, resourceId: apiSp.id, appRoleId: "7c5e0b96-5d4f-42c2-9e7a-9fb061d24355" });
+  expect(validate(created, ASSIGNMENT)).toEqual(CLEAN);
+  const listed: { value: Entity[] } = await graph.api(`/servicePrincipals/${apiSp.id}/appRoleAssignedTo`).get();
+  const held: { value: Entity[] } = await graph.api(`/servicePrincipals/${clientSp.id}/appRoleAssignments`).get();
+  for (const a of [...listed.value, ...held.value]) expect(validate(a, ASSIGNMENT)).toEqual(CLEAN);
+  const selected: { value: Entity[] } = await graph
+    .api(`/servicePrincipals/${apiSp.id}/appRoleAssignedTo`)
+    .select(["id", "appRoleId"])
+    .get();
+  for (const a of selected.value) expect(validate(a, ASSIGNMENT, true)).toEqual(CLEAN);
 });
 
 test("errors use the OData envelope with innerError date, request-id and the caller's client-request-id", async () => {

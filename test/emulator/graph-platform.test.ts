@@ -256,8 +256,13 @@ describe("service principals and grants", () => {
       "BadRequest",
       "Resource not found for the segment 'me'.",
     ]);
-    const nav = await graphError(graph.api(`/servicePrincipals(appId='${ARM_APP_ID}')/appRoleAssignedTo`).get());
+    // appRoleAssignedTo is served on servicePrincipals (test/emulator/entra-token-rules.test.ts), not on applications.
+    const nav = await graphError(graph.api(`/applications(appId='${ARM_APP_ID}')/appRoleAssignedTo`).get());
     expect(nav.message).toBe("Resource not found for the segment 'appRoleAssignedTo'.");
+    const unknown = await graphError(
+      graph.api(`/servicePrincipals(appId='${ARM_APP_ID}')/claimsMappingPolicies`).get(),
+    );
+    expect(unknown.message).toBe("Resource not found for the segment 'claimsMappingPolicies'.");
   });
 });
 

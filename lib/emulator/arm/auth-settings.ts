@@ -17,8 +17,11 @@ function redact(v: unknown): unknown {
   );
 }
 
-/** How the service presents a V1-configured app through the V2 API (a read-only projection). */
-function v2ViewOfV1(v1: JsonObject): JsonObject {
+/**
+ * How the service presents a V1-configured app through the V2 API (a read-only projection; the data plane
+ * (lib/emulator/sites/) runs a V1 app's Easy Auth from it).
+ */
+export function v2ViewOfV1(v1: JsonObject): JsonObject {
   if (!v1.enabled) return {};
   return withoutNulls({
     platform: { enabled: true, runtimeVersion: v1.runtimeVersion ?? "~1" },

@@ -3,10 +3,24 @@ import { checkpointOf, storedDocument, type Checkpointable, type StoredDocument 
 
 export type JsonObject = Record<string, unknown>;
 
+/** `authLevel` of an HTTP trigger (function-keys-how-to, "Authorization level"). */
+export const AUTH_LEVELS = ["anonymous", "function", "admin"] as const;
+export type AuthLevel = (typeof AUTH_LEVELS)[number];
+
+/**
+ * What a function answers on the data plane (lib/emulator/sites/): `greeting` is seed 000's function (200 for the
+ * `Greeting.Read` scope or the `Greeting.Call` app role, 403 otherwise; `requireCaller: false` lets a call with no
+ * Easy Auth principal at all through), `static` a fixed answer. Absent: a JSON echo of the caller.
+ */
+export type FunctionResponder =
+  | { kind: "greeting"; requireCaller: boolean }
+  | { kind: "static"; status: number; body: string; contentType: string };
+
 export interface FunctionState {
   name: string;
   keys: Record<string, string>;
   config: JsonObject;
+  respond?: FunctionResponder;
 }
 
 export interface HostKeysState {
@@ -76,15 +90,13 @@ export function newAppState(name: string, init: Partial<AppState> = {}): AppStat
   };
 }
 
-export function newFunction(name: string, config: JsonObject = {}): FunctionState {
+export function newFunction(name: string, config: JsonObject = {}, authLevel: AuthLevel = "function"): FunctionState {
   return {
     name,
     // The runtime creates a `default` key for every new function.
     keys: { default: generateKeyValue() },
     config: {
-      bindings: [
-        { type: "httpTrigger", direction: "in", name: "req", authLevel: "function", methods: ["get", "post"] },
-      ],
+      bindings: [{ type: "httpTrigger", direction: "in", name: "req", authLevel, methods: ["get", "post"] }],
       ...config,
     },
   };

@@ -82,13 +82,8 @@ export function listEntities(r: Req): void {
 export function deleteEntity(r: Req): void {
   const found = requireVisible(r.env, r.target, lookup(r.env, r.target));
   const { state } = r.env;
-  const map =
-    r.target.set === "applications"
-      ? state.applications
-      : r.target.set === "servicePrincipals"
-        ? state.servicePrincipals
-        : state.grants;
-  map.delete(found.data.id.toLowerCase());
+  if (r.target.set === "servicePrincipals") state.deleteServicePrincipal(found.data.id);
+  else (r.target.set === "applications" ? state.applications : state.grants).delete(found.data.id.toLowerCase());
   sendJson(r.ctx, 204);
 }
 

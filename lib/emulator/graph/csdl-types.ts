@@ -92,6 +92,17 @@ export const CSDL_TYPES: Record<string, Record<string, string>> = {
     tokenEncryptionKeyId: "guid",
     verifiedPublisher: "verifiedPublisher",
   },
+  appRoleAssignment: {
+    id: "string!",
+    deletedDateTime: "date",
+    appRoleId: "guid!",
+    createdDateTime: "date",
+    principalDisplayName: "string",
+    principalId: "guid",
+    principalType: "string",
+    resourceDisplayName: "string",
+    resourceId: "guid",
+  },
   oAuth2PermissionGrant: {
     id: "string!",
     clientId: "string!",

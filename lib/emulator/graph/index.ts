@@ -2,6 +2,7 @@ import type { Directory } from "../directory.ts";
 import { retryHeaders } from "../service-error.ts";
 import type { MountedService } from "../service.ts";
 import { graphAdminRoutes } from "./admin.ts";
+import { assignments } from "./app-role-assignments.ts";
 import { patchApplication, postApplication } from "./applications.ts";
 import { authenticate } from "./auth.ts";
 import { deleteEntity, getEntity, listEntities, type Req } from "./collection.ts";
@@ -11,6 +12,7 @@ import { parseTarget } from "./odata.ts";
 import type { NestedPatchMode } from "./patch.ts";
 import { patchServicePrincipal, postServicePrincipal } from "./service-principals.ts";
 import { GraphState, type EntitySet } from "./state.ts";
+import { identifyClient, resolveAppRegistration } from "./token-rules.ts";
 
 export interface GraphOptions {
   /** How long a newly created object stays invisible to reads (eventual consistency). */
@@ -35,6 +37,7 @@ const WRITES: Record<EntitySet, { post: Handler; patch: Handler }> = {
 
 function dispatch(r: Req): void {
   const method = r.ctx.method;
+  if (r.target.nav) return assignments(r);
   const keyed = r.target.key !== undefined;
   if (!keyed && method === "GET") return listEntities(r);
   if (!keyed && method === "POST") return WRITES[r.target.set].post(r);
@@ -44,7 +47,10 @@ function dispatch(r: Req): void {
   throw new GraphFault(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request uri.");
 }
 
-/** Microsoft Graph v1.0 for applications, servicePrincipals and oauth2PermissionGrants (docs/emulator.md). */
+/**
+ * Microsoft Graph v1.0 for applications, servicePrincipals (with their app role assignments) and
+ * oauth2PermissionGrants (docs/emulator.md).
+ */
 export function createGraphService(dir: Directory, baseUrl: () => string, opts: GraphOptions = {}): MountedService {
   const state = new GraphState(
     dir.tenantId,
@@ -57,8 +63,10 @@ export function createGraphService(dir: Directory, baseUrl: () => string, opts: 
     },
     opts.now,
   );
-  // App registrations become token audiences: `{appId}/.default` and `{identifierUri}/.default`.
-  dir.resolvers.push((resource) => state.resolveAudience(resource));
+  // App registrations become token audiences (`{appId}/.default`, `{identifierUri}/.default`) with their service
+  // principal's rules, and clients that sign in are their service principals (graph/token-rules.ts).
+  dir.resolvers.push((resource) => resolveAppRegistration(state, resource));
+  dir.clientResolvers.push((clientId) => identifyClient(state, clientId));
   const env = { state, baseUrl };
 
   return {

@@ -50,6 +50,18 @@ export interface PermissionGrant extends Json {
   scope: string | null;
 }
 
+/** An app role granted to a principal on a resource service principal (servicePrincipal: appRoleAssignedTo). */
+export interface AppRoleAssignment extends Json {
+  id: string;
+  appRoleId: string;
+  principalId: string;
+  principalType: string;
+  principalDisplayName: string | null;
+  resourceId: string;
+  resourceDisplayName: string | null;
+  createdDateTime: string;
+}
+
 /** A stored object and the time from which reads see it (eventual consistency, docs/contracts/graph.md §5.2). */
 export interface Stored<T> {
   data: T;

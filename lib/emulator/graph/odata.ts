@@ -3,9 +3,13 @@ import { GraphFault } from "./errors.ts";
 import type { EntitySet } from "./state.ts";
 
 export type KeyProp = "id" | "appId" | "uniqueName";
+/** The app role assignment navigations of a service principal: made on it, or held by it. */
+export type AssignmentNav = "appRoleAssignedTo" | "appRoleAssignments";
 export interface Target {
   set: EntitySet;
   key?: { prop: KeyProp; value: string };
+  /** `/servicePrincipals/{id}/appRoleAssignedTo[/{assignmentId}]` and the same for `appRoleAssignments`. */
+  nav?: { name: AssignmentNav; id?: string };
 }
 
 const SETS: Record<string, EntitySet> = {
@@ -17,6 +21,11 @@ const ALTERNATE_KEYS: Record<EntitySet, KeyProp[]> = {
   applications: ["appId", "uniqueName"],
   servicePrincipals: ["appId"],
   oauth2PermissionGrants: [],
+};
+
+const NAVS: Record<string, AssignmentNav> = {
+  approleassignedto: "appRoleAssignedTo",
+  approleassignments: "appRoleAssignments",
 };
 
 const unquote = (s: string) => s.slice(1, -1).replace(/''/g, "'");
@@ -34,18 +43,28 @@ const decode = (s: string) => {
  * The SDK sends quotes and parentheses literally in the path.
  */
 export function parseTarget(path: string): Target {
-  const m = /^\/(\w+)(?:\(([^)]*)\)|\/([^/]+))?\/?$/.exec(path);
+  const m = /^\/(\w+)(?:\(([^)]*)\)|\/([^/]+))?(?:\/(\w+)(?:\/([^/]+))?)?\/?$/.exec(path);
   const set = m && SETS[m[1]!.toLowerCase()];
-  if (!m || !set) {
-    // Graph names the first segment it cannot follow: `me`, or `appRoleAssignedTo` after a known key.
+  const navName = m?.[4] && NAVS[m[4].toLowerCase()];
+  if (!m || !set || (m[4] !== undefined && (!navName || set !== "servicePrincipals"))) {
+    // Graph names the first segment it cannot follow: `me`, or a navigation after a known key (`owners`, or
+    // `appRoleAssignedTo` on an application).
     const segments = path.split("/").filter(Boolean);
     const known = segments[0] !== undefined && SETS[segments[0].replace(/\(.*$/, "").toLowerCase()] !== undefined;
-    const segment = (known ? segments[segments.length - 1] : segments[0]) ?? "";
+    const segment = (set && m[4]) || ((known ? segments[segments.length - 1] : segments[0]) ?? "");
     throw new GraphFault(400, "BadRequest", `Resource not found for the segment '${decode(segment)}'.`);
   }
-  if (m[3] !== undefined) return { set, key: { prop: "id", value: decode(m[3]) } };
-  if (m[2] === undefined) return { set };
-  const text = decode(m[2]);
+  const target = keyOf(set, m[2], m[3]);
+  if (!navName) return target;
+  // A navigation starts from one object (the regex reads `/servicePrincipals/x` as a key, so this is a guard).
+  if (!target.key) throw new GraphFault(400, "BadRequest", `Resource not found for the segment '${m[1]}'.`);
+  return { ...target, nav: { name: navName, ...(m[5] !== undefined ? { id: decode(m[5]) } : {}) } };
+}
+
+function keyOf(set: EntitySet, parenthesized: string | undefined, segment: string | undefined): Target {
+  if (segment !== undefined) return { set, key: { prop: "id", value: decode(segment) } };
+  if (parenthesized === undefined) return { set };
+  const text = decode(parenthesized);
   const alt = /^(\w+)=('(?:[^']|'')*')$/.exec(text);
   if (alt) {
     const prop = ALTERNATE_KEYS[set].find((p) => p.toLowerCase() === alt[1]!.toLowerCase());
@@ -58,7 +77,7 @@ export function parseTarget(path: string): Target {
 }
 
 /** Properties each set supports in `$filter`; `any` marks string collections filtered with `/any(x:x eq '…')`. */
-const FILTERABLE: Record<EntitySet, { scalar: string[]; any: string[]; resource: string }> = {
+const FILTERABLE: Record<EntitySet | "appRoleAssignments", { scalar: string[]; any: string[]; resource: string }> = {
   applications: {
     scalar: ["id", "appId", "uniqueName", "displayName", "signInAudience", "publisherDomain"],
     any: ["identifierUris", "tags"],
@@ -75,6 +94,12 @@ const FILTERABLE: Record<EntitySet, { scalar: string[]; any: string[]; resource:
     any: [],
     resource: "OAuth2PermissionGrant",
   },
+  // Assignment lists (appRoleAssignedTo, appRoleAssignments): `eq` on the ids naming both sides and the role.
+  appRoleAssignments: {
+    scalar: ["id", "principalId", "resourceId", "appRoleId", "principalType"],
+    any: [],
+    resource: "AppRoleAssignment",
+  },
 };
 
 type Item = Record<string, unknown>;
@@ -85,7 +110,7 @@ const same = (a: unknown, b: Literal) =>
   typeof a === "string" && typeof b === "string" ? a.toLowerCase() === b.toLowerCase() : a === b;
 
 /** Parses the subset of OData `$filter` directory queries use without advanced query parameters. */
-export function parseFilter(raw: string | null, set: EntitySet): Pred | undefined {
+export function parseFilter(raw: string | null, set: keyof typeof FILTERABLE): Pred | undefined {
   if (raw === null || raw.trim() === "") return undefined;
   const spec = FILTERABLE[set];
   const tokens = raw.match(/'(?:[^']|'')*'|[A-Za-z_$][\w.$]*|-?\d+(?:\.\d+)?|[(),/:]|\S/g) ?? [];

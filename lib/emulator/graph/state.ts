@@ -1,9 +1,9 @@
 import { checkpointOf, storedDocument, type Checkpointable, type StoredDocument } from "../checkpoint.ts";
-import type { ResourceInfo } from "../directory.ts";
 import {
   mirrorOf,
   newServicePrincipal,
   type Application,
+  type AppRoleAssignment,
   type PermissionGrant,
   type ServicePrincipal,
   type Stored,
@@ -28,6 +28,8 @@ export class GraphState implements Checkpointable {
   readonly applications = new Map<string, Stored<Application>>();
   readonly servicePrincipals = new Map<string, Stored<ServicePrincipal>>();
   readonly grants = new Map<string, Stored<PermissionGrant>>();
+  /** App role assignments by id (case-sensitive: base64url); each names its principal and resource service principal. */
+  readonly assignments = new Map<string, Stored<AppRoleAssignment>>();
   /** Application changes a service principal has yet to pick up, by SP id ("the synchronization isn't immediate", docs/contracts/graph.md §3.1). */
   private readonly pendingMirrors = new Map<string, Array<{ at: number; values: Partial<ServicePrincipal> }>>();
 
@@ -64,6 +66,25 @@ export class GraphState implements Checkpointable {
     const s = this.stamp(g);
     this.grants.set(k(g.id), s);
     return s;
+  }
+
+  addAssignment(a: AppRoleAssignment): Stored<AppRoleAssignment> {
+    const s = this.stamp(a);
+    this.assignments.set(a.id, s);
+    return s;
+  }
+
+  /** Assignments on a resource service principal (`appRoleAssignedTo`) or held by a principal (`appRoleAssignments`). */
+  assignmentsBy(side: "resourceId" | "principalId", objectId: string): Stored<AppRoleAssignment>[] {
+    return [...this.assignments.values()].filter((s) => k(s.data[side]) === k(objectId));
+  }
+
+  /** Deleting a service principal deletes the assignments it holds and those made on it. */
+  deleteServicePrincipal(id: string): void {
+    this.servicePrincipals.delete(k(id));
+    this.pendingMirrors.delete(id);
+    for (const [key, s] of this.assignments)
+      if (k(s.data.principalId) === k(id) || k(s.data.resourceId) === k(id)) this.assignments.delete(key);
   }
 
   findApplication(prop: "id" | "appId" | "uniqueName", value: string): Stored<Application> | undefined {
@@ -105,25 +126,9 @@ export class GraphState implements Checkpointable {
     return s;
   }
 
-  /**
-   * Token audiences for app registrations: a visible application resolves by its appId or one of its
-   * identifierUris. v2 tokens carry `aud = appId`, v1 (null) tokens the identifier as requested (docs/contracts/graph.md §1.4).
-   */
-  resolveAudience(resource: string): ResourceInfo | undefined {
-    for (const s of this.applications.values()) {
-      if (!this.visible(s)) continue;
-      const app = s.data;
-      const uri = app.identifierUris.find((u) => k(u) === k(resource));
-      if (!uri && k(app.appId) !== k(resource)) continue;
-      const v2 = app.api?.requestedAccessTokenVersion === 2;
-      return { audience: v2 ? app.appId : (uri ?? app.appId), version: v2 ? 2 : 1 };
-    }
-    return undefined;
-  }
-
   checkpoint(dropPaths?: string[]): () => void {
     return checkpointOf(
-      [this.applications, this.servicePrincipals, this.grants, this.pendingMirrors],
+      [this.applications, this.servicePrincipals, this.grants, this.assignments, this.pendingMirrors],
       () => this.documents(),
       dropPaths,
     );
@@ -132,7 +137,7 @@ export class GraphState implements Checkpointable {
   /** Every stored object, for a not-persisted fault's `dropPaths`. A restored application is mirrored again. */
   private documents(): StoredDocument[] {
     type Json = Record<string, unknown>;
-    const of = <T>(set: EntitySet, map: Map<string, Stored<T>>, changed?: (data: T) => void) =>
+    const of = <T>(set: EntitySet | "appRoleAssignments", map: Map<string, Stored<T>>, changed?: (data: T) => void) =>
       [...map].map(([id, s]) =>
         storedDocument(
           `${set}/${id}`,
@@ -147,6 +152,7 @@ export class GraphState implements Checkpointable {
       ...of("applications", this.applications, (app) => this.applicationChanged(app)),
       ...of("servicePrincipals", this.servicePrincipals),
       ...of("oauth2PermissionGrants", this.grants),
+      ...of("appRoleAssignments", this.assignments),
     ];
   }
 
@@ -157,6 +163,7 @@ export class GraphState implements Checkpointable {
       applications: [...this.applications.values()].map(view),
       servicePrincipals: this.list("servicePrincipals").map(view),
       oauth2PermissionGrants: [...this.grants.values()].map(view),
+      appRoleAssignments: [...this.assignments.values()].map(view),
     };
   }
 }
