@@ -6,7 +6,7 @@ const spec = {
   name: "demo-calls",
   summary:
     "The demo's callers of the greeting function, against the emulator (run by scripts/demo.ts with the emulator's env):\n" +
-    "--prepare makes the two demo callers (emulator-only identities); --call calls greeting as seed 000 does and says why\n" +
+    "--prepare makes the two demo callers (emulator-only identities); --call calls greeting as a user would and says why\n" +
     "each call is let in or kept out.",
   options: {
     prepare: { type: "boolean", description: "Create the demo callers (before update-manifest assigns the role)" },

@@ -125,7 +125,7 @@ runMain(async (argv) => {
       expect: [0],
     },
     {
-      title: "Call the greeting API as seed 000 does: who is let in, who is kept out, and why",
+      title: "Call the greeting API as a user would: who is let in, who is kept out, and why",
       script: "demo-calls",
       args: ["--call"],
       expect: [0],

@@ -1,7 +1,7 @@
 import { ClientSecretCredential } from "@azure/identity";
 
 /**
- * The demo's last act: call the `greeting` function the way a user would (seed 000's curl), through the emulator's
+ * The demo's last act: call the `greeting` function the way a user would (the curl of the Azure-Samples/ms-identity-docs-code-functions-python sample), through the emulator's
  * data plane, and show why each call is let in or kept out. Runs in a process started with the emulator's env
  * (NODE_EXTRA_CA_CERTS names its CA, the tool's own client signs in).
  */
@@ -127,7 +127,7 @@ async function tokenOrError(env: Env, appId: string, scope: string): Promise<{ t
   }
 }
 
-/** The calls of seed 000 and the reasons of seed 001, each with the answer it should get. */
+/** A user's calls and the reasons a token is refused (docs/contracts/graph.md §3.1), each with the answer it should get. */
 export async function callGreeting(e: NodeJS.ProcessEnv = process.env): Promise<CallOutcome[]> {
   const env = envOf(e);
   const appId = await greetingAppId(env);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey as JoseKey, type JWK } from "jose";
-import type { TokenClaims } from "./http.ts";
+import { bearer, type Ctx, type TokenClaims } from "./http.ts";
 
 /** A client the emulated tenant knows: the tool's own service principal, or one a test adds. */
 export interface ClientPrincipal {
@@ -207,6 +207,14 @@ export class Directory {
     } catch (e) {
       return (e as { code?: string }).code === "ERR_JWT_EXPIRED" ? "expired" : "invalid";
     }
+  }
+
+  /** Verifies the request's bearer token for `audiences`: sets `ctx.principal`, or answers why it was refused. */
+  async authenticate(ctx: Ctx, audiences: readonly string[]): Promise<VerifyFailure | undefined> {
+    const result = await this.verifyAccessToken(bearer(ctx), audiences);
+    if (typeof result === "string") return result;
+    ctx.principal = result;
+    return undefined;
   }
 }
 

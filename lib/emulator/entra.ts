@@ -161,6 +161,20 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
     });
   };
 
+  /** `respondToken` for `resourceId`, or AADSTS500011 where the tenant has no such resource. */
+  const respondTokenFor = async (ctx: Ctx, client: ClientPrincipal, resourceId: string, v1Endpoint: boolean) => {
+    const resource = dir.resolveResource(resourceId);
+    if (!resource)
+      return aadError(
+        ctx,
+        400,
+        "invalid_resource",
+        500011,
+        `The resource principal named ${resourceId} was not found in the tenant named ${dir.tenantId}.`,
+      );
+    await respondToken(ctx, client, resource, resourceId, v1Endpoint);
+  };
+
   const tokenV2 = async (ctx: Ctx) => {
     if (!tenantOk(ctx)) return;
     const form = new URLSearchParams(ctx.rawBody);
@@ -189,19 +203,7 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
       );
       return;
     }
-    const resourceId = scopes[0]!.slice(0, -"/.default".length);
-    const resource = dir.resolveResource(resourceId);
-    if (!resource) {
-      aadError(
-        ctx,
-        400,
-        "invalid_resource",
-        500011,
-        `The resource principal named ${resourceId} was not found in the tenant named ${dir.tenantId}.`,
-      );
-      return;
-    }
-    await respondToken(ctx, client, resource, resourceId, false);
+    await respondTokenFor(ctx, client, scopes[0]!.slice(0, -"/.default".length), false);
   };
 
   const tokenV1 = async (ctx: Ctx) => {
@@ -209,21 +211,9 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
     const form = new URLSearchParams(ctx.rawBody);
     const client = await authenticateClient(ctx, form);
     if (!client) return;
-    const resourceId = form.get("resource") ?? "";
-    const resource = dir.resolveResource(resourceId);
-    if (!resource) {
-      aadError(
-        ctx,
-        400,
-        "invalid_resource",
-        500011,
-        `The resource principal named ${resourceId} was not found in the tenant named ${dir.tenantId}.`,
-      );
-      return;
-    }
     // The version follows the resource (requestedAccessTokenVersion), not the endpoint: ARM, Graph and Key Vault
     // resolve to v1, an app registration to what it requests.
-    await respondToken(ctx, client, resource, resourceId, true);
+    await respondTokenFor(ctx, client, form.get("resource") ?? "", true);
   };
 
   return [

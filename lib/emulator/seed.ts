@@ -25,7 +25,7 @@ const siteConfig = z.record(z.string(), z.unknown()).transform((sc, zctx) => {
 });
 
 /**
- * What a seeded function answers on the data plane: `greeting` (seed 000's function) or a fixed answer
+ * What a seeded function answers on the data plane: `greeting` (the greeting function of Azure-Samples/ms-identity-docs-code-functions-python) or a fixed answer
  * (`{ status: 200, body: "…" }`, a non-string body is sent as JSON). Absent: a JSON echo of the caller.
  */
 const responder = z.union([

@@ -50,7 +50,7 @@ afterAll(() => emu.close());
 const v2Issuer = () => `https://login.microsoftonline.com/${emu.tenantId}/v2.0`;
 const v1Issuer = () => `https://sts.windows.net/${emu.tenantId}/`;
 
-/** The authsettingsV2 the tests start from: seed 000's (v2 issuer, `api://` audience, Return401). */
+/** The authsettingsV2 the tests start from: the sample's (v2 issuer, `api://` audience, Return401). */
 function settings(over: { gv?: JsonObject; aad?: JsonObject; validation?: JsonObject; platform?: JsonObject } = {}) {
   return {
     platform: { enabled: true, runtimeVersion: "~1", ...over.platform },

@@ -75,7 +75,7 @@ const callerAppId = async (): Promise<string> => {
   return state.applications.find((a) => a.uniqueName === "caller-app")!.appId;
 };
 
-describe("update-manifest assignments: the caller of seed 001's 'assignment required', in one config block", () => {
+describe("update-manifest assignments: 'assignment required, then assign the caller' (docs/contracts/graph.md §3.1) in one config block", () => {
   test("assigns the role to a client app and a managed identity; the caller then gets a token with the role; a second run writes nothing", async () => {
     const appId = await callerAppId();
     const secret = (

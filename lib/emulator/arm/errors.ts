@@ -12,6 +12,21 @@ export function armError(
   send(ctx, status, { error: { code, message } }, headers);
 }
 
+export const subscriptionNotFound = (ctx: Ctx, subscriptionId: string): void =>
+  armError(ctx, 404, "SubscriptionNotFound", `The subscription '${subscriptionId}' could not be found.`);
+
+export const resourceGroupNotFound = (ctx: Ctx, resourceGroup: string): void =>
+  armError(ctx, 404, "ResourceGroupNotFound", `Resource group '${resourceGroup}' could not be found.`);
+
+/** `resource` as ARM names it in the message: `Microsoft.Web/sites/{name}` or `…/sites/{name}/slots/{slot}`. */
+export const resourceNotFound = (ctx: Ctx, resource: string, resourceGroup: string): void =>
+  armError(
+    ctx,
+    404,
+    "ResourceNotFound",
+    `The Resource '${resource}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
+
 /**
  * The legacy App Service (Microsoft.Web RP) shape, PascalCase with `Details[].ErrorEntity`
  * (azure-sdk-for-net#31495; docs/contracts/arm.md §3). Key and host-runtime routes answer in this shape.

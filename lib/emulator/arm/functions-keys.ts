@@ -1,7 +1,7 @@
 import { isObject, jsonBody, send, type Ctx, type Route } from "../http.ts";
 import { HostUnavailable } from "../service-error.ts";
 import { LegacyArmError, missingProperties } from "./errors.ts";
-import { childResource, page, siteAndSlot, type ArmEnv, type Target } from "./model.ts";
+import { childResource, sendPage, siteAndSlot, type ArmEnv, type Target } from "./model.ts";
 import { generateKeyValue, newFunction, type FunctionState } from "./state.ts";
 
 const HOST_KEY_TYPES: Record<string, "functionKeys" | "systemKeys" | "masterKey"> = {
@@ -87,14 +87,10 @@ export function functionKeyRoutes(env: ArmEnv): Route[] {
 
   return [
     ...siteAndSlot(env, "GET", "/functions", (ctx, t) =>
-      send(
+      sendPage(
+        env,
         ctx,
-        200,
-        page(
-          env,
-          ctx,
-          [...t.app.functions.values()].map((f) => functionEnvelope(t, f)),
-        ),
+        [...t.app.functions.values()].map((f) => functionEnvelope(t, f)),
       ),
     ),
     ...siteAndSlot(env, "GET", "/functions/{functionName}", (ctx, t) =>

@@ -4,7 +4,7 @@ import { routeOperation, type MountedService } from "../service.ts";
 import type { Throttle } from "../throttle.ts";
 import { RESOURCES_API_VERSIONS, WEB_API_VERSIONS } from "./api-versions.ts";
 import { authSettingsRoutes } from "./auth-settings.ts";
-import { armError, armFail } from "./errors.ts";
+import { armError, armFail, subscriptionNotFound } from "./errors.ts";
 import { functionKeyRoutes } from "./functions-keys.ts";
 import type { ArmEnv } from "./model.ts";
 import { resourceRoutes } from "./resources.ts";
@@ -20,12 +20,8 @@ export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle
   ];
 
   const authenticate = async (ctx: Ctx): Promise<boolean> => {
-    const token = bearer(ctx);
-    const result = await dir.verifyAccessToken(token, ARM_AUDIENCES);
-    if (typeof result !== "string") {
-      ctx.principal = result;
-      return true;
-    }
+    const result = await dir.authenticate(ctx, ARM_AUDIENCES);
+    if (!result) return true;
     const challenge = {
       "www-authenticate": `Bearer authorization_uri="${env.baseUrl()}/${dir.tenantId}", error="invalid_token", error_description="${result}"`,
     };
@@ -35,7 +31,7 @@ export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle
       expired: ["ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time."],
       audience: [
         "InvalidAuthenticationTokenAudience",
-        `The access token has been obtained for wrong audience or resource '${peekAudience(token)}'. It should exactly match with one of the allowed audiences ${ARM_AUDIENCES.map((a) => `'${a}'`).join(",")}.`,
+        `The access token has been obtained for wrong audience or resource '${peekAudience(bearer(ctx))}'. It should exactly match with one of the allowed audiences ${ARM_AUDIENCES.map((a) => `'${a}'`).join(",")}.`,
       ],
     }[result];
     armError(ctx, 401, code!, message!, challenge);
@@ -115,8 +111,7 @@ export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle
               `No HTTP resource was found that matches the request URI '${c.url.origin}${c.path}'.`,
             ),
       );
-      if (op && sub && !env.state.subscription(sub))
-        return armError(ctx, 404, "SubscriptionNotFound", `The subscription '${sub}' could not be found.`);
+      if (op && sub && !env.state.subscription(sub)) return subscriptionNotFound(ctx, sub);
       return op;
     },
   };

@@ -1,6 +1,6 @@
-import { isObject, jsonBody, route, type Ctx, type Route } from "../http.ts";
+import { isObject, jsonBody, route, send, type Ctx, type Route } from "../http.ts";
 import { ServiceError } from "../service-error.ts";
-import { armError } from "./errors.ts";
+import { resourceGroupNotFound, resourceNotFound } from "./errors.ts";
 import type { AppState, ArmState, JsonObject, SiteState } from "./state.ts";
 
 /** What every ARM route handler needs. */
@@ -29,22 +29,28 @@ export interface Target {
   type: string;
 }
 
+/** The target of production (no `app`, or the site itself) or of one of its slots. */
+export const targetOf = (site: SiteState, app?: AppState): Target =>
+  app && app !== site
+    ? {
+        site,
+        app,
+        slot: app.name,
+        id: `${siteId(site)}/slots/${app.name}`,
+        armName: `${site.name}/${app.name}`,
+        type: "Microsoft.Web/sites/slots",
+      }
+    : { site, app: site, id: siteId(site), armName: site.name, type: "Microsoft.Web/sites" };
+
 /** The site named by the route, or a 404 in ARM's words (resource group first, as ARM checks it first). */
 export function findSite(env: ArmEnv, ctx: Ctx): SiteState | undefined {
   const { subscriptionId, resourceGroupName, name } = ctx.params as Record<string, string>;
   if (!env.state.resourceGroup(subscriptionId!, resourceGroupName!)) {
-    armError(ctx, 404, "ResourceGroupNotFound", `Resource group '${resourceGroupName}' could not be found.`);
+    resourceGroupNotFound(ctx, resourceGroupName!);
     return undefined;
   }
   const site = env.state.site(subscriptionId!, resourceGroupName!, name!);
-  if (!site) {
-    armError(
-      ctx,
-      404,
-      "ResourceNotFound",
-      `The Resource 'Microsoft.Web/sites/${name}' under resource group '${resourceGroupName}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
-    );
-  }
+  if (!site) resourceNotFound(ctx, `Microsoft.Web/sites/${name}`, resourceGroupName!);
   return site;
 }
 
@@ -52,25 +58,13 @@ export function findTarget(env: ArmEnv, ctx: Ctx): Target | undefined {
   const { resourceGroupName, slot } = ctx.params as Record<string, string>;
   const site = findSite(env, ctx);
   if (!site) return undefined;
-  if (slot === undefined) return { site, app: site, id: siteId(site), armName: site.name, type: "Microsoft.Web/sites" };
+  if (slot === undefined) return targetOf(site);
   const app = site.slots.get(slot.toLowerCase());
   if (!app) {
-    armError(
-      ctx,
-      404,
-      "ResourceNotFound",
-      `The Resource 'Microsoft.Web/sites/${site.name}/slots/${slot}' under resource group '${resourceGroupName}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
-    );
+    resourceNotFound(ctx, `Microsoft.Web/sites/${site.name}/slots/${slot}`, resourceGroupName!);
     return undefined;
   }
-  return {
-    site,
-    app,
-    slot: app.name,
-    id: `${siteId(site)}/slots/${app.name}`,
-    armName: `${site.name}/${app.name}`,
-    type: "Microsoft.Web/sites/slots",
-  };
+  return targetOf(site, app);
 }
 
 /** A child resource of a site or slot (`config/web`, `functions/x`): id, name, type and location as ARM sets them. */
@@ -99,6 +93,11 @@ export function page<T>(env: ArmEnv, ctx: Ctx, items: T[]): { value: T[]; nextLi
   for (const [key, v] of ctx.query) if (key !== "$skiptoken") next.searchParams.set(key, v);
   next.searchParams.set("$skiptoken", String(skip + env.pageSize));
   return { value, nextLink: next.toString() };
+}
+
+/** Answers 200 with one page of `items` (see `page`). */
+export function sendPage<T>(env: ArmEnv, ctx: Ctx, items: T[]): void {
+  send(ctx, 200, page(env, ctx, items));
 }
 
 export const clone = <T>(v: T): T => structuredClone(v);

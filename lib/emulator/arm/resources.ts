@@ -1,19 +1,19 @@
 import { isObject, route, send, type Route } from "../http.ts";
-import { armError } from "./errors.ts";
+import { armError, resourceGroupNotFound, subscriptionNotFound } from "./errors.ts";
 import {
   bodyObject,
   childResource,
   clone,
   findSite,
-  page,
   SITE,
+  sendPage,
   siteAndSlot,
-  siteId,
+  targetOf,
   type ArmEnv,
   type Target,
 } from "./model.ts";
 import { booleanSetting, normalizeSiteConfig } from "./site-config.ts";
-import { newAppState, type AppState, type JsonObject, type SiteState } from "./state.ts";
+import { newAppState, type AppState, type JsonObject } from "./state.ts";
 
 function siteBody(t: Target): JsonObject {
   const { site, app } = t;
@@ -41,18 +41,6 @@ function siteBody(t: Target): JsonObject {
     },
   };
 }
-
-const targetOf = (site: SiteState, app?: AppState): Target =>
-  app && app !== site
-    ? {
-        site,
-        app,
-        slot: app.name,
-        id: `${siteId(site)}/slots/${app.name}`,
-        armName: `${site.name}/${app.name}`,
-        type: "Microsoft.Web/sites/slots",
-      }
-    : { site, app: site, id: siteId(site), armName: site.name, type: "Microsoft.Web/sites" };
 
 /**
  * PUT and PATCH of a site or slot: only what the body carries changes (`properties.httpsOnly`, `tags`, fields of
@@ -99,17 +87,11 @@ export function resourceRoutes(env: ArmEnv): Route[] {
 
   return [
     route("GET", "/subscriptions", (ctx) =>
-      send(ctx, 200, page(env, ctx, [...state.subscriptions.values()].map(subscriptionBody))),
+      sendPage(env, ctx, [...state.subscriptions.values()].map(subscriptionBody)),
     ),
     route("GET", "/subscriptions/{subscriptionId}", (ctx) => {
       const s = state.subscription(ctx.params.subscriptionId!);
-      if (!s)
-        return armError(
-          ctx,
-          404,
-          "SubscriptionNotFound",
-          `The subscription '${ctx.params.subscriptionId}' could not be found.`,
-        );
+      if (!s) return subscriptionNotFound(ctx, ctx.params.subscriptionId!);
       send(ctx, 200, subscriptionBody(s));
     }),
     route("GET", "/tenants", (ctx) =>
@@ -130,27 +112,17 @@ export function resourceRoutes(env: ArmEnv): Route[] {
       }),
     ),
     route("GET", "/subscriptions/{subscriptionId}/resourcegroups", (ctx) =>
-      send(
+      sendPage(
+        env,
         ctx,
-        200,
-        page(
-          env,
-          ctx,
-          [...state.resourceGroups.values()]
-            .filter((r) => r.subscriptionId.toLowerCase() === ctx.params.subscriptionId!.toLowerCase())
-            .map(rgBody),
-        ),
+        [...state.resourceGroups.values()]
+          .filter((r) => r.subscriptionId.toLowerCase() === ctx.params.subscriptionId!.toLowerCase())
+          .map(rgBody),
       ),
     ),
     route("GET", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}", (ctx) => {
       const rg = state.resourceGroup(ctx.params.subscriptionId!, ctx.params.resourceGroupName!);
-      if (!rg)
-        return armError(
-          ctx,
-          404,
-          "ResourceGroupNotFound",
-          `Resource group '${ctx.params.resourceGroupName}' could not be found.`,
-        );
+      if (!rg) return resourceGroupNotFound(ctx, ctx.params.resourceGroupName!);
       send(ctx, 200, rgBody(rg));
     }),
     route("PUT", "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}", (ctx) => {
@@ -166,14 +138,10 @@ export function resourceRoutes(env: ArmEnv): Route[] {
       send(ctx, created ? 201 : 200, rgBody(rg));
     }),
     route("GET", "/subscriptions/{subscriptionId}/providers/Microsoft.Web/sites", (ctx) =>
-      send(
+      sendPage(
+        env,
         ctx,
-        200,
-        page(
-          env,
-          ctx,
-          state.sitesIn(ctx.params.subscriptionId!).map((s) => siteBody(targetOf(s))),
-        ),
+        state.sitesIn(ctx.params.subscriptionId!).map((s) => siteBody(targetOf(s))),
       ),
     ),
     route(
@@ -181,28 +149,18 @@ export function resourceRoutes(env: ArmEnv): Route[] {
       "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites",
       (ctx) => {
         if (!state.resourceGroup(ctx.params.subscriptionId!, ctx.params.resourceGroupName!))
-          return armError(
-            ctx,
-            404,
-            "ResourceGroupNotFound",
-            `Resource group '${ctx.params.resourceGroupName}' could not be found.`,
-          );
-        send(
+          return resourceGroupNotFound(ctx, ctx.params.resourceGroupName!);
+        sendPage(
+          env,
           ctx,
-          200,
-          page(
-            env,
-            ctx,
-            state.sitesIn(ctx.params.subscriptionId!, ctx.params.resourceGroupName!).map((s) => siteBody(targetOf(s))),
-          ),
+          state.sitesIn(ctx.params.subscriptionId!, ctx.params.resourceGroupName!).map((s) => siteBody(targetOf(s))),
         );
       },
     ),
     route("PUT", SITE, (ctx) => {
       const { subscriptionId, resourceGroupName, name } = ctx.params as Record<string, string>;
       const rg = state.resourceGroup(subscriptionId!, resourceGroupName!);
-      if (!rg)
-        return armError(ctx, 404, "ResourceGroupNotFound", `Resource group '${resourceGroupName}' could not be found.`);
+      if (!rg) return resourceGroupNotFound(ctx, resourceGroupName!);
       const body = bodyObject(ctx);
       let site = state.site(subscriptionId!, resourceGroupName!, name!);
       const created = !site;
@@ -231,14 +189,10 @@ export function resourceRoutes(env: ArmEnv): Route[] {
     route("GET", `${SITE}/slots`, (ctx) => {
       const site = findSite(env, ctx);
       if (site)
-        send(
+        sendPage(
+          env,
           ctx,
-          200,
-          page(
-            env,
-            ctx,
-            [...site.slots.values()].map((s) => siteBody(targetOf(site, s))),
-          ),
+          [...site.slots.values()].map((s) => siteBody(targetOf(site, s))),
         );
     }),
     route("PUT", `${SITE}/slots/{slot}`, (ctx) => {

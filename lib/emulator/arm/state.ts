@@ -8,7 +8,7 @@ export const AUTH_LEVELS = ["anonymous", "function", "admin"] as const;
 export type AuthLevel = (typeof AUTH_LEVELS)[number];
 
 /**
- * What a function answers on the data plane (lib/emulator/sites/): `greeting` is seed 000's function (200 for the
+ * What a function answers on the data plane (lib/emulator/sites/): `greeting` is the Azure-Samples/ms-identity-docs-code-functions-python sample's function (200 for the
  * `Greeting.Read` scope or the `Greeting.Call` app role, 403 otherwise; `requireCaller: false` lets a call with no
  * Easy Auth principal at all through), `static` a fixed answer. Absent: a JSON echo of the caller.
  */
@@ -154,27 +154,17 @@ export class ArmState implements Checkpointable {
     return [...this.sites].flatMap(([key, site]) =>
       [site, ...site.slots.values()].flatMap((app) => {
         const at = `${key}/${app === site ? "" : app.name.toLowerCase()}`;
+        const doc = <F extends "authV2" | "authV1" | "siteConfig" | "appSettings">(name: string, field: F) =>
+          storedDocument(
+            `${at}/${name}`,
+            () => app[field],
+            (v) => (app[field] = v as AppState[F]),
+          );
         return [
-          storedDocument(
-            `${at}/authsettingsV2`,
-            () => app.authV2,
-            (v) => (app.authV2 = v),
-          ),
-          storedDocument(
-            `${at}/authsettings`,
-            () => app.authV1,
-            (v) => (app.authV1 = v),
-          ),
-          storedDocument(
-            `${at}/web`,
-            () => app.siteConfig,
-            (v) => (app.siteConfig = v),
-          ),
-          storedDocument(
-            `${at}/appsettings`,
-            () => app.appSettings,
-            (v) => (app.appSettings = v as Record<string, string>),
-          ),
+          doc("authsettingsV2", "authV2"),
+          doc("authsettings", "authV1"),
+          doc("web", "siteConfig"),
+          doc("appsettings", "appSettings"),
         ];
       }),
     );

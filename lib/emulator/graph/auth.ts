@@ -10,12 +10,9 @@ import { GRAPH_APP_ID } from "./well-known.ts";
  * "CompactToken parsing failed…" for something that is not a JWT at all.
  */
 export async function authenticate(ctx: Ctx, dir: Directory, baseUrl: string): Promise<void> {
+  const result = await dir.authenticate(ctx, GRAPH_AUDIENCES);
+  if (!result) return;
   const token = bearer(ctx);
-  const result = await dir.verifyAccessToken(token, GRAPH_AUDIENCES);
-  if (typeof result !== "string") {
-    ctx.principal = result;
-    return;
-  }
   const message = {
     missing: "Access token is empty.",
     audience: "Access token validation failure. Invalid audience.",

@@ -52,26 +52,25 @@ export class GraphState implements Checkpointable {
     return { data, visibleAt: this.now() + this.settings.visibilityDelayMs };
   }
 
-  addApplication(app: Application): Stored<Application> {
-    const s = this.stamp(app);
-    this.applications.set(k(app.id), s);
-    return s;
-  }
-  addServicePrincipal(sp: ServicePrincipal): Stored<ServicePrincipal> {
-    const s = this.stamp(sp);
-    this.servicePrincipals.set(k(sp.id), s);
-    return s;
-  }
-  addGrant(g: PermissionGrant): Stored<PermissionGrant> {
-    const s = this.stamp(g);
-    this.grants.set(k(g.id), s);
+  /** Stores `data` under `key` in `map`, stamped with when it becomes visible. */
+  private add<T>(map: Map<string, Stored<T>>, key: string, data: T): Stored<T> {
+    const s = this.stamp(data);
+    map.set(key, s);
     return s;
   }
 
+  addApplication(app: Application): Stored<Application> {
+    return this.add(this.applications, k(app.id), app);
+  }
+  addServicePrincipal(sp: ServicePrincipal): Stored<ServicePrincipal> {
+    return this.add(this.servicePrincipals, k(sp.id), sp);
+  }
+  addGrant(g: PermissionGrant): Stored<PermissionGrant> {
+    return this.add(this.grants, k(g.id), g);
+  }
+
   addAssignment(a: AppRoleAssignment): Stored<AppRoleAssignment> {
-    const s = this.stamp(a);
-    this.assignments.set(a.id, s);
-    return s;
+    return this.add(this.assignments, a.id, a);
   }
 
   /** Assignments on a resource service principal (`appRoleAssignedTo`) or held by a principal (`appRoleAssignments`). */

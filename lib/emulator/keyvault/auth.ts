@@ -27,12 +27,9 @@ export function challengeHeader(authority: string, tenantId: string): string {
  * the challenge, so a client holding a token for the wrong audience is told where to get the right one.
  */
 export async function authenticate(ctx: Ctx, dir: Directory, authority: string): Promise<boolean> {
+  const result = await dir.authenticate(ctx, KEY_VAULT_ACCEPTED_AUDIENCES);
+  if (!result) return true;
   const token = bearer(ctx);
-  const result = await dir.verifyAccessToken(token, KEY_VAULT_ACCEPTED_AUDIENCES);
-  if (typeof result !== "string") {
-    ctx.principal = result;
-    return true;
-  }
   const message = {
     // azure-sdk-for-python#24557, azure-sdk-for-net#39216.
     missing: "AKV10000: Request is missing a Bearer or PoP token.",
