@@ -1,5 +1,5 @@
 /**
- * Imports flow one way: scripts → commands → pipeline/resources/config → azure → errors. The emulator imports nothing
+ * Imports flow one way: bin → scripts → commands → pipeline/resources/config → azure → errors. The emulator imports nothing
  * from the tool. Run by `npm test` (npm run deps).
  */
 const layer = (name, path, mayNotImport, comment) => ({
@@ -19,6 +19,18 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
+    layer(
+      "bin-is-the-top",
+      "^(lib|scripts)/",
+      "^bin/",
+      "bin/easyauth-fleet.ts dispatches to the scripts; nothing imports it.",
+    ),
+    layer(
+      "bin-only-dispatches",
+      "^bin/",
+      "^lib/(?!cli/args\\.ts$|cli/main\\.ts$|errors\\.ts$)",
+      "The bin loads scripts and knows only the CLI's args, its one exit and UsageError.",
+    ),
     layer(
       "errors-is-the-bottom",
       "^lib/errors\\.ts$",

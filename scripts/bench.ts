@@ -4,7 +4,7 @@ import { join } from "node:path";
 import YAML from "yaml";
 import { $ } from "zx";
 import { planAuth } from "../lib/resources/auth/plan.ts";
-import { parseCommandArgs, renderHelp } from "../lib/cli/args.ts";
+import { parseCommandArgs } from "../lib/cli/args.ts";
 import { runMain } from "../lib/cli/main.ts";
 import { parseAuth } from "../lib/resources/auth/schema.ts";
 import { spawnEmulator, TSX } from "../lib/demo/emulator-process.ts";
@@ -72,7 +72,7 @@ interface Figures {
 runMain(async (argv) => {
   const args = parseCommandArgs(spec, argv);
   if (args.help) {
-    process.stdout.write(renderHelp(spec));
+    process.stdout.write(args.text);
     return 0;
   }
   const nChange = Number(args.values["change-apps"]);

@@ -1,4 +1,4 @@
-import { parseCommandArgs, renderHelp } from "../lib/cli/args.ts";
+import { parseCommandArgs } from "../lib/cli/args.ts";
 import { runMain } from "../lib/cli/main.ts";
 import { callGreeting, prepareCallers } from "../lib/demo/greeting-calls.ts";
 
@@ -17,7 +17,7 @@ const spec = {
 runMain(async (argv) => {
   const args = parseCommandArgs(spec, argv);
   if (args.help) {
-    process.stdout.write(renderHelp(spec));
+    process.stdout.write(args.text);
     return 0;
   }
   if (args.values.prepare) await prepareCallers();

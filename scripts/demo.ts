@@ -1,5 +1,5 @@
 import { $ } from "zx";
-import { parseCommandArgs, renderHelp } from "../lib/cli/args.ts";
+import { parseCommandArgs } from "../lib/cli/args.ts";
 import { runMain } from "../lib/cli/main.ts";
 import { spawnEmulator, TSX } from "../lib/demo/emulator-process.ts";
 
@@ -36,7 +36,7 @@ interface Step {
 runMain(async (argv) => {
   const args = parseCommandArgs(spec, argv);
   if (args.help) {
-    process.stdout.write(renderHelp(spec));
+    process.stdout.write(args.text);
     return 0;
   }
   const config = args.values.config ?? "config/demo.yaml";

@@ -2,10 +2,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
-import { parseCommandArgs, renderHelp } from "../lib/cli/args.ts";
+import { parseCommandArgs } from "../lib/cli/args.ts";
 import { runMain } from "../lib/cli/main.ts";
 import { UsageError } from "../lib/errors.ts";
-import { connectionInfo, parseFaultsArg, parseThrottleSpec, startEmulator } from "../lib/emulator/index.ts";
+import {
+  connectionInfo,
+  EMULATED_CLOUDS,
+  emulatedCloud,
+  parseFaultsArg,
+  parseThrottleSpec,
+  startEmulator,
+} from "../lib/emulator/index.ts";
 
 const spec = {
   name: "emulator",
@@ -31,6 +38,12 @@ const spec = {
       description: "Buckets, e.g. reads=250:25,writes=200:10,deletes=200:10, or off",
     },
     latency: { type: "string", valueName: "ms", description: "Latency added to every request", default: "0" },
+    cloud: {
+      type: "string",
+      valueName: "name",
+      description: `Azure cloud to impersonate (its token audiences and issuers): ${EMULATED_CLOUDS.join(" | ")}`,
+      default: "AzureCloud",
+    },
     "page-size": {
       type: "string",
       valueName: "n",
@@ -39,8 +52,9 @@ const spec = {
     },
   },
   examples: [
-    "tsx scripts/emulator.ts --seed config/demo-seed.yaml",
-    "tsx scripts/emulator.ts --port 8443 --throttle writes=20:2 --latency 20",
+    "npx tsx scripts/emulator.ts --seed config/demo-seed.yaml",
+    "npx tsx scripts/emulator.ts --port 8443 --throttle writes=20:2 --latency 20",
+    "npx tsx scripts/emulator.ts --cloud AzureUSGovernment",
   ],
 } as const;
 
@@ -53,7 +67,7 @@ function int(name: string, v: string | undefined): number {
 runMain(async (argv) => {
   const args = parseCommandArgs(spec, argv);
   if (args.help) {
-    process.stdout.write(renderHelp(spec));
+    process.stdout.write(args.text);
     return 0;
   }
   const v = args.values;
@@ -86,7 +100,14 @@ runMain(async (argv) => {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  let cloud: ReturnType<typeof emulatedCloud>;
+  try {
+    cloud = emulatedCloud(v.cloud);
+  } catch (e) {
+    throw new UsageError(`--cloud: ${(e as Error).message}`);
+  }
   const emu = await startEmulator({
+    cloud: cloud.name,
     port: int("port", v.port),
     host: v.host,
     seed,

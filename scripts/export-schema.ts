@@ -1,14 +1,20 @@
 import { writeFileSync } from "node:fs";
 import { fleetJsonSchemaText } from "../lib/config/json-schema.ts";
 import { fieldReferenceMarkdown } from "../lib/config/field-reference.ts";
+import { parseCommandArgs } from "../lib/cli/args.ts";
 import { runMain } from "../lib/cli/main.ts";
+
+const spec = {
+  name: "export-schema",
+  summary: "Writes config/schema.json and docs/configuration-reference.md from the config's zod schema.",
+  options: {},
+} as const;
 
 // Regenerates config/schema.json from the zod schema (test/unit/config-schema.test.ts fails when it is stale).
 runMain(async (argv) => {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(
-      "Usage: tsx scripts/export-schema.ts\n\nWrites config/schema.json and docs/configuration-reference.md from the config's zod schema.\n",
-    );
+  const args = parseCommandArgs(spec, argv);
+  if (args.help) {
+    process.stdout.write(args.text);
     return 0;
   }
   writeFileSync(new URL("../config/schema.json", import.meta.url), fleetJsonSchemaText());

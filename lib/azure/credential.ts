@@ -8,6 +8,7 @@ import {
   type TokenCredential,
 } from "@azure/identity";
 import { UsageError } from "../errors.ts";
+import { MICROSOFT_AUTHORITY_HOSTS } from "./clouds.ts";
 import type { Endpoints } from "./endpoints.ts";
 
 export const AUTH_KINDS = ["env", "cli", "managed-identity", "workload-identity", "default"] as const;
@@ -19,8 +20,11 @@ export function parseAuthKind(value: string | undefined): AuthKind {
   throw new UsageError(`Unknown --auth '${v}'.`, { fix: `Use one of: ${AUTH_KINDS.join(", ")}.` });
 }
 
-const MICROSOFT_AUTHORITIES =
-  /^https:\/\/login\.(microsoftonline\.(com|us)|chinacloudapi\.cn|partner\.microsoftonline\.cn)$/i;
+/** True for each cloud's own authority (https, default port): MSAL's instance discovery knows those. */
+const isMicrosoftAuthority = (authorityHost: string): boolean => {
+  const u = new URL(authorityHost);
+  return u.protocol === "https:" && !u.port && MICROSOFT_AUTHORITY_HOSTS.includes(u.hostname.toLowerCase());
+};
 
 /**
  * The credential the user chose with `--auth`; never a silent fallback (`default` is the SDK's chain, chosen
@@ -34,7 +38,7 @@ export function createCredential(
 ): TokenCredential {
   const common = {
     authorityHost: endpoints.authorityHost,
-    disableInstanceDiscovery: !MICROSOFT_AUTHORITIES.test(endpoints.authorityHost),
+    disableInstanceDiscovery: !isMicrosoftAuthority(endpoints.authorityHost),
   };
   switch (kind) {
     case "env": {

@@ -4,6 +4,7 @@ import { Client, GraphError, RetryHandlerOptions } from "@microsoft/microsoft-gr
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
 import { isCustomHost, type Endpoints } from "./endpoints.ts";
 import { parseErrorBody } from "./error-body.ts";
+import { graphMiddlewareWithFetch, proxiedFetch, proxyConfigFromEnv } from "./proxy.ts";
 import { AzureRequestError, type AzureErrorDetails } from "../errors.ts";
 import { isRecord } from "./json.ts";
 import { retryAfterMs } from "./limiter-policy.ts";
@@ -14,20 +15,27 @@ export const GRAPH_VERSION = "v1.0";
 export interface GraphClientOptions {
   credential: TokenCredential;
   endpoints: Endpoints;
+  /** Where HTTPS_PROXY / NO_PROXY are read (default process.env, which the Azure SDK clients read; lib/azure/proxy.ts). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
  * The Graph SDK client for the endpoint in MICROSOFT_GRAPH_ENDPOINT. The SDK attaches a token only for Microsoft's
  * Graph hosts and for `customHosts` given as a bare hostname: with a port, or over http, it silently sends no token
  * (docs/contracts/graph.md §6, G1-G4). Its RetryHandler stays on: it retries 429/503/504 with Retry-After.
+ * The SDK's fetch knows no proxy: with HTTPS_PROXY set, its chain ends in a proxied fetch instead (lib/azure/proxy.ts).
  */
 export function createGraphClient(opts: GraphClientOptions): Client {
   const base = opts.endpoints.graph;
+  const authProvider = new TokenCredentialAuthenticationProvider(opts.credential, {
+    scopes: [opts.endpoints.graphScope],
+  });
+  const proxy = proxyConfigFromEnv(opts.env ?? process.env);
   return Client.initWithMiddleware({
     baseUrl: base,
     defaultVersion: GRAPH_VERSION,
     ...(isCustomHost(base) ? { customHosts: new Set([new URL(base).hostname]) } : {}),
-    authProvider: new TokenCredentialAuthenticationProvider(opts.credential, { scopes: [opts.endpoints.graphScope] }),
+    ...(proxy ? { middleware: graphMiddlewareWithFetch(authProvider, proxiedFetch(proxy)) } : { authProvider }),
   });
 }
 

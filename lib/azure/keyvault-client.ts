@@ -25,8 +25,9 @@ export interface KeyVaultSecrets {
   set(name: string, value: Secret, opts: { tags: Record<string, string>; contentType: string }): Promise<SecretVersion>;
 }
 
-// The public-cloud and sovereign vault domains; the SDK checks that the challenge's resource is a parent domain of these.
-const AZURE_VAULT_HOST = /\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)$/i;
+// The vault domains of each cloud (lib/azure/clouds.ts; Azure Germany is retired); the SDK checks that the
+// challenge's resource is a parent domain of these.
+const AZURE_VAULT_HOST = /\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net)$/i;
 
 /**
  * A SecretClient for `vaultUrl`. @azure/keyvault-secrets refuses a challenge whose resource (https://vault.azure.net)

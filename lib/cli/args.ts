@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../errors.ts";
+import { packageVersion } from "./version.ts";
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>[string] & { description: string; valueName?: string };
 
@@ -10,23 +11,46 @@ export interface CommandSpec<O extends Record<string, OptionSpec>> {
   examples?: readonly string[];
 }
 
+/** Set by the bin: commands then run as `easyauth-fleet <name>`; otherwise as scripts, `tsx scripts/<name>.ts`. */
+let binName: string | undefined;
+
+/** Called by the bin before it loads a command, so usage lines, hints and examples name the bin's form. */
+export function useBinInvocation(bin: string): void {
+  binName = bin;
+}
+
+/** The command line that runs `name` the way this process was started. */
+export function commandLine(name: string): string {
+  return binName ? `${binName} ${name}` : `tsx scripts/${name}.ts`;
+}
+
+/** Examples are written in the script form (`[npx ]tsx scripts/<name>.ts …`); shown in the form this process uses. */
+const SCRIPT_FORM = /^(?:npx )?tsx scripts\/([\w-]+)\.ts(?=\s|$)/;
+
 export function renderHelp(spec: CommandSpec<Record<string, OptionSpec>>): string {
   const rows = Object.entries(spec.options).map(([name, o]) => {
     const flag = `--${name}${o.type === "string" ? ` <${o.valueName ?? "value"}>` : ""}`;
     const short = o.short ? `-${o.short}, ` : "    ";
     return `  ${short}${flag.padEnd(30)} ${o.description}${o.default !== undefined && o.default !== false ? ` (default: ${String(o.default)})` : ""}`;
   });
+  const example = (e: string) => (binName ? e.replace(SCRIPT_FORM, (_, name: string) => commandLine(name)) : e);
   return [
-    `Usage: tsx scripts/${spec.name}.ts [options]`,
+    `Usage: ${commandLine(spec.name)} [options]`,
     "",
     spec.summary,
     "",
     "Options:",
     ...rows,
     "  -h, --help                         Show this help",
-    ...(spec.examples?.length ? ["", "Examples:", ...spec.examples.map((e) => `  ${e}`)] : []),
+    "      --version                      Show the version",
+    ...(spec.examples?.length ? ["", "Examples:", ...spec.examples.map((e) => `  ${example(e)}`)] : []),
     "",
   ].join("\n");
+}
+
+/** What `--version` prints: the package version alone, so scripts can compare it. */
+export function versionText(): string {
+  return `${packageVersion()}\n`;
 }
 
 export type Values<O extends Record<string, OptionSpec>> = {
@@ -37,21 +61,29 @@ export type Values<O extends Record<string, OptionSpec>> = {
       : string | undefined;
 };
 
-/** Parses argv strictly; an unknown flag is a UsageError naming it, so a typo never runs a write with defaults. */
+/**
+ * Parses argv strictly; an unknown flag is a UsageError naming it, so a typo never runs a write with defaults.
+ * `--help` and `--version` (every command has both) return `{ help: true, text }`: print `text` (the help or the
+ * version) to stdout and exit 0.
+ */
 export function parseCommandArgs<O extends Record<string, OptionSpec>>(
   spec: CommandSpec<O>,
   argv: string[],
-): { help: true } | { help: false; values: Values<O> } {
-  const options: ParseArgsConfig["options"] = { help: { type: "boolean", short: "h" } };
+): { help: true; text: string } | { help: false; values: Values<O> } {
+  const options: ParseArgsConfig["options"] = {};
   for (const [name, o] of Object.entries(spec.options)) {
     const { description: _d, valueName: _v, ...rest } = o;
     options[name] = rest;
   }
+  options.help = { type: "boolean", short: "h" };
+  options.version = { type: "boolean" };
   try {
     const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
-    if (values.help) return { help: true };
-    return { help: false, values: values as unknown as Values<O> };
+    if (values.help) return { help: true, text: renderHelp(spec) };
+    if (values.version) return { help: true, text: versionText() };
+    const { help: _h, version: _ver, ...own } = values;
+    return { help: false, values: own as unknown as Values<O> };
   } catch (e) {
-    throw new UsageError(`${(e as Error).message}. Run 'tsx scripts/${spec.name}.ts --help' for the options.`);
+    throw new UsageError(`${(e as Error).message}. Run '${commandLine(spec.name)} --help' for the options.`);
   }
 }

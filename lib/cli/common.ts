@@ -2,6 +2,8 @@ import picomatch from "picomatch";
 import { question } from "zx";
 import { formatPrincipal } from "../azure/credential.ts";
 import { UsageError } from "../errors.ts";
+import { commandLine } from "./args.ts";
+import { terminalTraits } from "./terminal.ts";
 import type { AppConfig } from "../config/resolve.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { OutputIo, RunOptions } from "../pipeline/run.ts";
@@ -14,9 +16,14 @@ export const WRITING_OPTIONS = {
   slot: { type: "string", valueName: "name", description: "Only this slot ('production' for the app itself)" },
   "dry-run": { type: "boolean", description: "Plan only; makes read-only calls" },
   yes: { type: "boolean", short: "y", description: "Apply without a prompt (required when stdin is not a terminal)" },
-  json: { type: "boolean", description: "Machine output: one JSON document on stdout" },
+  json: { type: "boolean", description: "Machine output: one JSON document on stdout, errors included" },
+  "no-color": { type: "boolean", description: "No colour (also NO_COLOR; FORCE_COLOR forces it on)" },
   "detailed-exitcode": { type: "boolean", description: "Exit 2 when changes are present (with --dry-run)" },
-  "plan-out": { type: "string", valueName: "file", description: "Save the plan (to apply later with --plan)" },
+  "plan-out": {
+    type: "string",
+    valueName: "file",
+    description: "Save the plan and stop, as terraform plan -out (apply it later with --plan)",
+  },
   plan: { type: "string", valueName: "file", description: "Apply a saved plan; refused if anything changed since" },
   concurrency: { type: "string", valueName: "n", description: "Targets worked on at once", default: "8" },
   shard: {
@@ -30,6 +37,12 @@ export const WRITING_OPTIONS = {
     description: "Credential: env | cli | managed-identity | workload-identity | default",
     default: "env",
   },
+  cloud: {
+    type: "string",
+    valueName: "name",
+    description:
+      "Azure cloud: AzureCloud | AzureUSGovernment | AzureChinaCloud (default: AZURE_CLOUD, az's with --auth cli, else AzureCloud; docs/clouds.md)",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export interface WritingFlags {
@@ -39,18 +52,20 @@ export interface WritingFlags {
   "dry-run": boolean;
   yes: boolean;
   json: boolean;
+  "no-color"?: boolean;
   "detailed-exitcode": boolean;
   "plan-out"?: string;
   plan?: string;
   concurrency?: string;
   shard?: string;
   auth?: string;
+  cloud?: string;
 }
 
 export function requireConfig(flags: WritingFlags, command: string): string {
   if (!flags.config)
     throw new UsageError("--config <file> is required.", {
-      fix: `Run 'tsx scripts/${command}.ts --config config/fleet.yaml' (see config/fleet.example.yaml).`,
+      fix: `Run '${commandLine(command)} --config config/fleet.yaml' (see config/fleet.example.yaml).`,
     });
   return flags.config;
 }
@@ -110,13 +125,15 @@ export interface CommandIo extends OutputIo {
 }
 
 export function processIo(): CommandIo {
+  const traits = terminalTraits(process.env, process.stdout, process.stderr);
   return {
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
     stdinIsTTY: Boolean(process.stdin.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    stderrIsTTY: traits.live,
+    stderrColumns: traits.width,
+    color: traits.color,
     confirm: async (q) => (await question(q)).trim() === "yes",
   };
 }
@@ -131,7 +148,7 @@ export function runOptions(flags: WritingFlags, io: CommandIo): RunOptions {
     planIn: flags.plan,
     concurrency: parseConcurrency(flags.concurrency),
     ...io,
-    color: io.color && !flags.json,
+    color: io.color && !flags.json && !flags["no-color"],
   };
 }
 

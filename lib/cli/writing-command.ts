@@ -3,7 +3,7 @@ import { loadConfig } from "../config/load.ts";
 import type { AppConfig } from "../config/resolve.ts";
 import type { PlanHeader } from "../pipeline/model.ts";
 import type { RunOptions } from "../pipeline/run.ts";
-import { parseCommandArgs, renderHelp, type CommandSpec, type OptionSpec, type Values } from "./args.ts";
+import { parseCommandArgs, type CommandSpec, type OptionSpec, type Values } from "./args.ts";
 import {
   type WRITING_OPTIONS,
   checkFlagCombination,
@@ -36,7 +36,7 @@ export function prepareRun<S extends WritingSpec>(
 ): PreparedRun<S> | undefined {
   const args = parseCommandArgs(cli, argv);
   if (args.help) {
-    io.stdout.write(renderHelp(cli));
+    io.stdout.write(args.text);
     return undefined;
   }
   const flags = args.values;
@@ -52,7 +52,7 @@ export function prepareRun<S extends WritingSpec>(
 /** Signs in (explicit --auth) and builds the plan header: tenant, subscriptions and the signed-in principal. */
 export async function signIn(
   cli: { name: string },
-  flags: { auth?: string },
+  flags: { auth?: string; cloud?: string },
   io: CommandIo,
   subscriptions: string[],
   service: "arm" | "graph" = "arm",

@@ -4,6 +4,8 @@ import type { OptionSpec } from "../cli/args.ts";
 import { WRITING_OPTIONS, type CommandIo } from "../cli/common.ts";
 import { prepareRun, signIn } from "../cli/writing-command.ts";
 import type { AnyKind, FlagValues, KindOption, RunContext, RunTuning, Selection } from "../pipeline/contract.ts";
+import { EXIT } from "../pipeline/exit-codes.ts";
+import { renderFatalJson } from "../pipeline/render-json.ts";
 import { runPipeline } from "../pipeline/run.ts";
 
 /** A command is a choice of kinds (in dependency order) and its help text; the pipeline does the rest. */
@@ -39,13 +41,27 @@ export const defineCommand =
   (argv, io, overrides = {}) =>
     runKindsCommand(c, argv, io, overrides);
 
-/** From argv to exit code: offline checks, sign-in, then the pipeline over the chosen kinds. */
+/**
+ * From argv to exit code. Under --json, a run that fails before it has a plan still prints its one document, with
+ * the error as a diagnostic (as Terraform's `-json` does); otherwise the error goes to the entry point.
+ */
 export async function runKindsCommand(
   c: KindsCommand,
   argv: string[],
   io: CommandIo,
   overrides: RunOverrides = {},
 ): Promise<number> {
+  try {
+    return await runKinds(c, argv, io, overrides);
+  } catch (e) {
+    if (!argv.includes("--json")) throw e;
+    io.stdout.write(renderFatalJson(c.name, e));
+    return EXIT.error;
+  }
+}
+
+/** Offline checks, sign-in, then the pipeline over the chosen kinds. */
+async function runKinds(c: KindsCommand, argv: string[], io: CommandIo, overrides: RunOverrides = {}): Promise<number> {
   const flagsOf = (v: object): FlagValues => v as FlagValues;
   const cli = commandCli(c);
   const run = prepareRun(cli, argv, io, (flags) => {
@@ -75,9 +91,12 @@ export async function runKindsCommand(
   const { now, keyVault, ...tuning } = overrides;
   const ctx: RunContext = {
     arm: session.arm,
-    graph: () => (graph ??= createGraphApi({ credential: session.credential, endpoints: session.endpoints })),
+    graph: () =>
+      (graph ??= createGraphApi({ credential: session.credential, endpoints: session.endpoints, env: io.env })),
     keyVault: keyVault ?? keyVaultFactory(session.credential),
     tenantId: session.tenantId,
+    // The cloud as resolved (flag, AZURE_CLOUD or az), so kinds plan with its issuers.
+    cloud: session.cloud.cloud,
     flags: flagsOf(flags),
     now: now ?? (() => new Date()),
     tuning,

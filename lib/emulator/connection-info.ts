@@ -19,6 +19,7 @@ export interface ConnectionInfo {
 export function connectionInfo(emu: Emulator, caFile: string): ConnectionInfo {
   return {
     env: {
+      AZURE_CLOUD: emu.cloud,
       AZURE_AUTHORITY_HOST: emu.url,
       AZURE_TENANT_ID: emu.tenantId,
       AZURE_CLIENT_ID: emu.clientId,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey as JoseKey, type JWK } from "jose";
+import { EMULATED_CLOUD_TABLE, type EmulatedCloud } from "./clouds.ts";
 import { bearer, type Ctx, type TokenClaims } from "./http.ts";
 
 /** A client the emulated tenant knows: the tool's own service principal, or one a test adds. */
@@ -49,32 +50,18 @@ export interface ClientIdentity {
 }
 export type ClientResolver = (clientId: string) => ClientIdentity | undefined;
 
-export const ARM_AUDIENCES = [
-  "https://management.azure.com",
-  "https://management.azure.com/",
-  "https://management.core.windows.net",
-  "https://management.core.windows.net/",
-];
-export const GRAPH_AUDIENCES = [
-  "https://graph.microsoft.com",
-  "https://graph.microsoft.com/",
-  "00000003-0000-0000-c000-000000000000",
-];
-export const VAULT_AUDIENCES = [
-  "https://vault.azure.net",
-  "https://vault.azure.net/",
-  "cfa8b339-82a2-471a-a3c9-0fc0be7a4093",
-];
-
-const builtinResources = [...ARM_AUDIENCES, ...GRAPH_AUDIENCES, ...VAULT_AUDIENCES];
+/** The public cloud's audiences; a Directory in another cloud's mode has its own (`Directory.audiences`). */
+export const ARM_AUDIENCES = EMULATED_CLOUD_TABLE.AzureCloud.arm;
+export const GRAPH_AUDIENCES = EMULATED_CLOUD_TABLE.AzureCloud.graph;
+export const VAULT_AUDIENCES = EMULATED_CLOUD_TABLE.AzureCloud.vault;
 
 export const FEDERATED_AUDIENCE = "api://AzureADTokenExchange";
 
-export function v1Issuer(tenantId: string): string {
-  return `https://sts.windows.net/${tenantId}/`;
+export function v1Issuer(tenantId: string, cloud: EmulatedCloud = EMULATED_CLOUD_TABLE.AzureCloud): string {
+  return `${cloud.sts}/${tenantId}/`;
 }
-export function v2Issuer(tenantId: string): string {
-  return `https://login.microsoftonline.com/${tenantId}/v2.0`;
+export function v2Issuer(tenantId: string, cloud: EmulatedCloud = EMULATED_CLOUD_TABLE.AzureCloud): string {
+  return `${cloud.authority}/${tenantId}/v2.0`;
 }
 
 export type VerifyFailure = "missing" | "invalid" | "expired" | "audience";
@@ -90,17 +77,25 @@ export class Directory {
   readonly clientResolvers: ClientResolver[] = [];
   readonly kid = randomUUID();
   tokenLifetimeSeconds = 3600;
+  /** The audiences this cloud's ARM, Graph and Key Vault accept (and Entra issues tokens for). */
+  readonly audiences: { arm: readonly string[]; graph: readonly string[]; vault: readonly string[] };
+  private readonly builtinResources: readonly string[];
   private constructor(
     readonly tenantId: string,
     private readonly privateKey: JoseKey,
     readonly publicJwk: JWK,
     private readonly publicKey: JoseKey,
-  ) {}
+    /** The cloud impersonated: its audiences and issuers replace the public cloud's. */
+    readonly cloud: EmulatedCloud,
+  ) {
+    this.audiences = { arm: cloud.arm, graph: cloud.graph, vault: cloud.vault };
+    this.builtinResources = [...cloud.arm, ...cloud.graph, ...cloud.vault];
+  }
 
-  static async create(tenantId: string): Promise<Directory> {
+  static async create(tenantId: string, cloud: EmulatedCloud = EMULATED_CLOUD_TABLE.AzureCloud): Promise<Directory> {
     const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
     const jwk = await exportJWK(publicKey);
-    const dir = new Directory(tenantId, privateKey, jwk, publicKey);
+    const dir = new Directory(tenantId, privateKey, jwk, publicKey, cloud);
     jwk.kid = dir.kid;
     jwk.use = "sig";
     jwk.alg = "RS256";
@@ -131,7 +126,7 @@ export class Directory {
   }
 
   resolveResource(resource: string): ResourceInfo | undefined {
-    if (builtinResources.includes(resource)) return { audience: resource, version: 1 };
+    if (this.builtinResources.includes(resource)) return { audience: resource, version: 1 };
     for (const r of this.resolvers) {
       const hit = r(resource);
       if (hit) return hit;
@@ -162,9 +157,9 @@ export class Directory {
     return { token, expiresIn: this.tokenLifetimeSeconds };
   }
 
-  /** The `iss` of access tokens of that version (the public-cloud strings, as the discovery documents name them). */
+  /** The `iss` of access tokens of that version (the cloud's strings, as the discovery documents name them). */
   issuer(version: 1 | 2): string {
-    return version === 2 ? v2Issuer(this.tenantId) : v1Issuer(this.tenantId);
+    return version === 2 ? v2Issuer(this.tenantId, this.cloud) : v1Issuer(this.tenantId, this.cloud);
   }
 
   /** Signs any claims with the tenant key (times in seconds since the epoch); `claims` win over the times. */

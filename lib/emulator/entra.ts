@@ -46,12 +46,10 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
       id_token_signing_alg_values_supported: ["RS256"],
       response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
       scopes_supported: ["openid", "profile", "email", "offline_access"],
-      // Real Entra names the public-cloud issuers here; tokens carry the same strings.
-      issuer: v2
-        ? `https://login.microsoftonline.com/${dir.tenantId}/v2.0`
-        : `https://sts.windows.net/${dir.tenantId}/`,
+      // Real Entra names the cloud's issuers here (not the emulator's origin); tokens carry the same strings.
+      issuer: dir.issuer(v2 ? 2 : 1),
       request_uri_parameter_supported: false,
-      userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
+      userinfo_endpoint: `https://${dir.cloud.graphHost}/oidc/userinfo`,
       authorization_endpoint: v2 ? `${base}/oauth2/v2.0/authorize` : `${base}/oauth2/authorize`,
       device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
       http_logout_supported: true,
@@ -74,9 +72,9 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
       ],
       kerberos_endpoint: `${base}/kerberos`,
       tenant_region_scope: "EU",
-      cloud_instance_name: "microsoftonline.com",
+      cloud_instance_name: dir.cloud.instanceName,
       cloud_graph_host_name: "graph.windows.net",
-      msgraph_host: "graph.microsoft.com",
+      msgraph_host: dir.cloud.graphHost,
       rbac_url: "https://pas.windows.net",
     });
   };

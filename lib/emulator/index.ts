@@ -5,3 +5,4 @@ export { connectionInfo, type ConnectionInfo } from "./connection-info.ts";
 export { parseThrottleSpec, AZURE_THROTTLE } from "./throttle.ts";
 export { parseFaultsArg } from "./faults.ts";
 export { createCa, type PemPair } from "./ca.ts";
+export { EMULATED_CLOUDS, emulatedCloud, type EmulatedCloudName } from "./clouds.ts";

@@ -4,6 +4,7 @@ import { adminRoutes } from "./admin.ts";
 import { createArmService } from "./arm/index.ts";
 import { ArmState } from "./arm/state.ts";
 import { createTls, type PemPair } from "./ca.ts";
+import { emulatedCloud, type EmulatedCloudName } from "./clouds.ts";
 import { Directory } from "./directory.ts";
 import { createDispatcher } from "./dispatch.ts";
 import { createEntraService } from "./entra.ts";
@@ -41,6 +42,11 @@ export interface EmulatorOptions {
   clientSecret?: string;
   graph?: GraphOptions;
   keyVault?: KeyVaultOptions;
+  /**
+   * The Azure cloud to impersonate (names as `az cloud list` prints them): tokens are issued for, and services accept,
+   * that cloud's ARM, Graph and Key Vault audiences, with its issuers. Default AzureCloud.
+   */
+  cloud?: EmulatedCloudName;
 }
 
 export interface Emulator {
@@ -50,6 +56,8 @@ export interface Emulator {
   subscriptionId: string;
   clientId: string;
   clientSecret: string;
+  /** The cloud impersonated (`EmulatorOptions.cloud`). */
+  cloud: EmulatedCloudName;
   ca: PemPair;
   directory: Directory;
   arm: ArmState;
@@ -67,7 +75,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const subscriptionId = opts.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID;
   const clientId = opts.clientId ?? DEFAULT_CLIENT_ID;
   const clientSecret = opts.clientSecret ?? `emu-${crypto.randomUUID()}`;
-  const directory = await Directory.create(tenantId);
+  const cloud = emulatedCloud(opts.cloud);
+  const directory = await Directory.create(tenantId, cloud);
   directory.addClient({
     clientId,
     secret: clientSecret,
@@ -144,6 +153,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     subscriptionId,
     clientId,
     clientSecret,
+    cloud: cloud.name,
     ca: tls.ca,
     directory,
     arm,

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ArmClient } from "../azure/arm-client.ts";
+import type { Cloud } from "../azure/clouds.ts";
 import type { GraphApi } from "../azure/graph-client.ts";
 import type { KeyVaultSecrets } from "../azure/keyvault-client.ts";
 import type { FieldChange, TargetRef } from "./model.ts";
@@ -84,6 +85,8 @@ export interface KindPlan<D = unknown> {
   unchanged: number;
   warnings: string[];
   reason?: { message: string; fix?: string };
+  /** Applying creates the target (it does not exist yet). */
+  creates?: boolean;
   /** Progress-line notes (why a key is or is not due). */
   notes?: string[];
   /** What apply needs besides the observation (the document to PUT, the Graph steps …). */
@@ -133,6 +136,8 @@ export interface RunContext {
   graph(): GraphApi;
   keyVault(vaultUrl: string): KeyVaultSecrets;
   tenantId: string;
+  /** The cloud the run talks to (its authority names the Easy Auth issuers). */
+  cloud: Cloud;
   flags: FlagValues;
   now(): Date;
   tuning: Partial<RunTuning>;

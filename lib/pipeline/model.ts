@@ -36,6 +36,8 @@ export interface TargetPlan {
   warnings: string[];
   /** Why a target is skipped or failed, and what to do. */
   reason?: { message: string; fix?: string };
+  /** The target does not exist yet and applying creates it (a new registration). */
+  creates?: boolean;
   /** Hash of the observed document, to refuse applying a plan to a changed target. */
   fingerprint?: string;
 }
@@ -60,19 +62,35 @@ export interface PlanSummary {
   change: number;
   remove: number;
   unchanged: number;
+  /** Targets with changes, `targetsToAdd` of them created (a new registration). */
   targetsToChange: number;
+  targetsToAdd: number;
+  /** Targets planned with nothing to do. */
+  targetsUnchanged: number;
   skipped: number;
   errors: number;
 }
 
 export function summarize(targets: readonly TargetPlan[]): PlanSummary {
-  const s: PlanSummary = { add: 0, change: 0, remove: 0, unchanged: 0, targetsToChange: 0, skipped: 0, errors: 0 };
+  const s: PlanSummary = {
+    add: 0,
+    change: 0,
+    remove: 0,
+    unchanged: 0,
+    targetsToChange: 0,
+    targetsToAdd: 0,
+    targetsUnchanged: 0,
+    skipped: 0,
+    errors: 0,
+  };
   for (const t of targets) {
     s.unchanged += t.unchanged;
     if (t.status === "skip") s.skipped++;
     if (t.status === "error") s.errors++;
+    if (t.status === "no-op") s.targetsUnchanged++;
     if (t.status !== "change") continue;
     s.targetsToChange++;
+    if (t.creates) s.targetsToAdd++;
     for (const c of t.changes) s[c.kind]++;
   }
   return s;

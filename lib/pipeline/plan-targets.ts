@@ -37,6 +37,7 @@ function targetPlan(kind: string, t: KindTarget, k: KindPlan, fingerprint: strin
     unchanged: k.unchanged,
     warnings: k.warnings,
     ...(k.reason ? { reason: k.reason } : {}),
+    ...(k.creates ? { creates: true } : {}),
     fingerprint,
   };
 }

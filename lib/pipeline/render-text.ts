@@ -82,7 +82,10 @@ export function summaryLine(s: PlanSummary): string {
   const extra = [s.skipped ? `${s.skipped} skipped` : "", s.errors ? `${s.errors} failed` : ""]
     .filter(Boolean)
     .join(", ");
-  return `Plan: ${s.change} to change, ${s.add} to add, ${s.remove} to remove, ${s.unchanged} unchanged.${extra ? ` (${extra})` : ""}`;
+  // Targets as Terraform counts resources (the tool never destroys one), then the owned fields inside them.
+  const targets = `Plan: ${s.targetsToAdd} to add, ${s.targetsToChange - s.targetsToAdd} to change, 0 to destroy (${s.targetsUnchanged} unchanged).`;
+  const fields = `Fields: ${s.add} to add, ${s.change} to change, ${s.remove} to remove, ${s.unchanged} unchanged.`;
+  return `${targets} ${fields}${extra ? ` (${extra})` : ""}`;
 }
 
 /** Terraform-like text: header, one block per target (deletions first), security-relevant changes, summary. */

@@ -20,6 +20,8 @@ export interface OutputIo {
   stdinIsTTY: boolean;
   /** stderr is a terminal: progress is one live line instead of plain lines. */
   stderrIsTTY?: boolean;
+  /** Width of that terminal, for the live line. */
+  stderrColumns?: number;
   color: boolean;
   confirm: (question: string) => Promise<boolean>;
 }
@@ -143,7 +145,7 @@ async function applyAll(
  * Returns the exit code; only the entry point exits.
  */
 export async function runPipeline(spec: PipelineSpec, o: RunOptions): Promise<number> {
-  const reporter = progressReporter(o.stderr, Boolean(o.stderrIsTTY));
+  const reporter = progressReporter(o.stderr, Boolean(o.stderrIsTTY), o.stderrColumns);
   const progress = (line: string) => o.stderr.write(`${line}\n`);
   const planned = await planTargets(spec.kinds, o.concurrency, reporter.line);
   reporter.done();
@@ -173,7 +175,8 @@ export async function runPipeline(spec: PipelineSpec, o: RunOptions): Promise<nu
     .map((p) => resultOf(p.plan, outcomeOf(p.plan), p.plan.reason?.message, p.plan.reason?.fix));
   const planErrors = planned.some((p) => p.plan.status === "error");
 
-  if (o.dryRun || changing.length === 0) {
+  // As `terraform plan -out`: a saved plan is for review, applied later with --plan; nothing is written now.
+  if (o.dryRun || o.planOut || changing.length === 0) {
     const results = [...baseResults, ...changing.map((p) => resultOf(p.plan, "planned"))];
     if (o.json) o.stdout.write(renderJson(plan, results, false));
     if (planErrors) return EXIT.error;

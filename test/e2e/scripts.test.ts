@@ -44,6 +44,8 @@ describe("scripts as processes", () => {
         "AZURE_AUTHORITY_HOST",
         "AZURE_CLIENT_ID",
         "AZURE_CLIENT_SECRET",
+        // The cloud the emulator impersonates (--cloud), so a client picks that cloud's audiences.
+        "AZURE_CLOUD",
         "AZURE_KEYVAULT_URL",
         "AZURE_RESOURCE_MANAGER_ENDPOINT",
         "AZURE_SUBSCRIPTION_ID",

@@ -85,7 +85,9 @@ describe("apply: every kind, one plan, dependency order", () => {
     emu.log.clear();
     const again = await run(applyCommand, ["--dry-run", "--detailed-exitcode", "--app", RUNNING]);
     expect(again.code).toBe(0);
-    expect(again.out).toMatch(/Plan: 0 to change, 0 to add, 0 to remove/);
+    expect(again.out).toMatch(
+      /Plan: 0 to add, 0 to change, 0 to destroy \(\d+ unchanged\)\. Fields: 0 to add, 0 to change, 0 to remove/,
+    );
     expect(emu.log.list().filter((r) => WRITES.has(r.method))).toEqual([]);
   });
 

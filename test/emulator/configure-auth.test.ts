@@ -111,7 +111,9 @@ describe("configure-auth against the emulator", () => {
     expect(r.out).toMatch(/~ func-a {2}authsettingsV2/);
     expect(r.out).toMatch(/! func-v1 .*skipped: app uses classic \(V1\)/);
     expect(r.out).toMatch(/! func-file .*skipped: auth settings come from a file/);
-    expect(r.out).toMatch(/^Plan: \d+ to change, \d+ to add, 0 to remove, \d+ unchanged\. \(2 skipped\)$/m);
+    expect(r.out).toMatch(
+      /^Plan: 0 to add, \d+ to change, 0 to destroy \(\d+ unchanged\)\. Fields: \d+ to add, \d+ to change, 0 to remove, \d+ unchanged\. \(2 skipped\)$/m,
+    );
     // Reads plus the configVersion POSTs (only for targets with changes); no PUT, no DELETE.
     expect(armCalls().filter((c) => c.method === "PUT" || c.method === "DELETE")).toEqual([]);
     expect(r.out + r.err).not.toContain("canary-v1-secret");
@@ -158,7 +160,9 @@ describe("configure-auth against the emulator", () => {
     expect(r.code).toBe(0);
     expect(writes()).toEqual([]);
     expect(armCalls().length).toBe(3); // func-a, func-a/staging, func-b
-    expect(r.out).toMatch(/Plan: 0 to change, 0 to add, 0 to remove, \d+ unchanged\./);
+    expect(r.out).toMatch(
+      /Plan: 0 to add, 0 to change, 0 to destroy \(\d+ unchanged\)\. Fields: 0 to add, 0 to change, 0 to remove, \d+ unchanged\./,
+    );
   });
 
   test("'200 but not persisted' is reported as an error naming the field", async () => {

@@ -219,7 +219,9 @@ describe("configure-site against the emulator", () => {
     expect(again.code).toBe(0);
     expect(writes()).toEqual([]);
     expect(armCalls().filter((c) => c.path.includes("/sites/"))).toHaveLength(4 * 2);
-    expect(again.out).toMatch(/Plan: 0 to change, 0 to add, 0 to remove, \d+ unchanged\./);
+    expect(again.out).toMatch(
+      /Plan: 0 to add, 0 to change, 0 to destroy \(\d+ unchanged\)\. Fields: 0 to add, 0 to change, 0 to remove, \d+ unchanged\./,
+    );
     expect((await run(["--dry-run", "--detailed-exitcode"])).code).toBe(0);
   });
 

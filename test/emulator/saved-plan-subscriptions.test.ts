@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { formatError } from "../../lib/cli/main.ts";
@@ -65,7 +66,9 @@ describe("saved plans match targets by subscription, resource group, app and slo
     const planFile = join(dir, "two-subs.plan.json");
     const planned = await run(["--dry-run", "--plan-out", planFile]);
     expect(planned.code).toBe(0);
-    expect(planned.out).toMatch(/Plan: 0 to change, 1 to add, 0 to remove/);
+    expect(planned.out).toMatch(
+      /Plan: 0 to add, 1 to change, 0 to destroy \(1 unchanged\)\. Fields: 1 to add, 0 to change, 0 to remove/,
+    );
     // The same label twice: the subscription tells them apart.
     expect(planned.out).toContain(`${SUB_B}/${RG}`);
 
@@ -77,6 +80,21 @@ describe("saved plans match targets by subscription, resource group, app and slo
       const doc = await arm.get<{ properties: Record<string, unknown> }>(`${site(sub)}/config/authsettingsV2/list`);
       expect(getPath(doc.body.properties, ["globalValidation", "requireAuthentication"])).toBe(true);
     }
+    expect((await run(["--dry-run", "--detailed-exitcode"])).code).toBe(0);
+  });
+
+  test("--plan-out saves the plan and stops, as terraform plan -out: exit 2 with --detailed-exitcode, zero writes", async () => {
+    const planFile = join(dir, "stop.plan.json");
+    await toolArmClient(emu).put(`${site(SUB_B)}/config/authsettingsV2`, {
+      properties: { platform: { enabled: true }, globalValidation: { requireAuthentication: false } },
+    });
+    emu.log.clear();
+    const saved = await run(["--plan-out", planFile, "--detailed-exitcode", "--yes"]);
+    expect(saved.code).toBe(2);
+    expect(existsSync(planFile)).toBe(true);
+    expect(emu.log.list().filter((r) => ["PUT", "PATCH", "DELETE"].includes(r.method))).toEqual([]);
+    expect((await run(["--plan-out", planFile])).code).toBe(0);
+    expect((await run(["--plan", planFile])).code).toBe(0);
     expect((await run(["--dry-run", "--detailed-exitcode"])).code).toBe(0);
   });
 

@@ -81,7 +81,9 @@ describe("durations", () => {
     expect(parseDuration("4h30m")).toBe(16_200_000);
     expect(parseDuration("30d")).toBe(2_592_000_000);
     expect(parseDuration("0s")).toBe(0);
-    for (const bad of ["", "4", "h", "30m4h", "1w", "-1h", "PT4H"]) expect(parseDuration(bad), bad).toBeUndefined();
+    for (const bad of ["", "4", "h", "30m4h", "1w", "-1h", "P1M"]) expect(parseDuration(bad), bad).toBeUndefined();
+    // ISO 8601 is accepted since durations follow Azure's spelling too (test/unit/durations.test.ts).
+    expect(parseDuration("PT4H")).toBe(4 * 3_600_000);
   });
 
   test("property: format is the inverse of parse", () => {

@@ -1,5 +1,5 @@
 import { bearer, type Ctx, type Route } from "../http.ts";
-import { ARM_AUDIENCES, peekAudience, type Directory } from "../directory.ts";
+import { peekAudience, type Directory } from "../directory.ts";
 import { routeOperation, type MountedService } from "../service.ts";
 import type { Throttle } from "../throttle.ts";
 import { RESOURCES_API_VERSIONS, WEB_API_VERSIONS } from "./api-versions.ts";
@@ -20,7 +20,7 @@ export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle
   ];
 
   const authenticate = async (ctx: Ctx): Promise<boolean> => {
-    const result = await dir.authenticate(ctx, ARM_AUDIENCES);
+    const result = await dir.authenticate(ctx, dir.audiences.arm);
     if (!result) return true;
     const challenge = {
       "www-authenticate": `Bearer authorization_uri="${env.baseUrl()}/${dir.tenantId}", error="invalid_token", error_description="${result}"`,
@@ -31,7 +31,7 @@ export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle
       expired: ["ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time."],
       audience: [
         "InvalidAuthenticationTokenAudience",
-        `The access token has been obtained for wrong audience or resource '${peekAudience(bearer(ctx))}'. It should exactly match with one of the allowed audiences ${ARM_AUDIENCES.map((a) => `'${a}'`).join(",")}.`,
+        `The access token has been obtained for wrong audience or resource '${peekAudience(bearer(ctx))}'. It should exactly match with one of the allowed audiences ${dir.audiences.arm.map((a) => `'${a}'`).join(",")}.`,
       ],
     }[result];
     armError(ctx, 401, code!, message!, challenge);

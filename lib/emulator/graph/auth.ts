@@ -1,5 +1,5 @@
 import { bearer, type Ctx } from "../http.ts";
-import { GRAPH_AUDIENCES, type Directory } from "../directory.ts";
+import type { Directory } from "../directory.ts";
 import { GraphFault } from "./errors.ts";
 import { GRAPH_APP_ID } from "./well-known.ts";
 
@@ -10,7 +10,7 @@ import { GRAPH_APP_ID } from "./well-known.ts";
  * "CompactToken parsing failed…" for something that is not a JWT at all.
  */
 export async function authenticate(ctx: Ctx, dir: Directory, baseUrl: string): Promise<void> {
-  const result = await dir.authenticate(ctx, GRAPH_AUDIENCES);
+  const result = await dir.authenticate(ctx, dir.audiences.graph);
   if (!result) return;
   const token = bearer(ctx);
   const message = {

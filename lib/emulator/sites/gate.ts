@@ -1,6 +1,6 @@
+import { v1Issuer, v2Issuer } from "../directory.ts";
 import { createHash } from "node:crypto";
 import type { JWK } from "jose";
-import { v1Issuer, v2Issuer } from "../directory.ts";
 import { decodeJwt, signatureValid } from "./jwt.ts";
 import { principalOf, type Principal } from "./principal.ts";
 import { readAuthSettings, type AadSettings, type AuthSettings } from "./settings.ts";
@@ -69,7 +69,12 @@ export interface GateEnv {
   authority: string;
   /** The emulated tenant, for an issuer the settings leave unset. */
   tenantId: string;
+  /** The tenant's own issuers, v1 then v2, of the cloud the emulator impersonates (default: the public cloud's). */
+  issuers?: readonly [string, string];
 }
+
+const tenantIssuers = (env: GateEnv): readonly [string, string] =>
+  env.issuers ?? [v1Issuer(env.tenantId), v2Issuer(env.tenantId)];
 
 export type GateResult =
   | {
@@ -134,7 +139,7 @@ function authenticate(
   if (!signatureValid(jwt, env.jwks)) return "signature";
   const c = jwt.payload;
   // Without openIdIssuer the emulated tenant's own issuers (v1 and v2) are accepted.
-  const issuers = aad.openIdIssuer ? [aad.openIdIssuer] : [v1Issuer(env.tenantId), v2Issuer(env.tenantId)];
+  const issuers = aad.openIdIssuer ? [aad.openIdIssuer] : tenantIssuers(env);
   if (typeof c.iss !== "string" || !issuers.some((i) => normIssuer(i) === normIssuer(c.iss as string))) return "issuer";
   const allowed = [...aad.allowedAudiences, aad.clientId];
   const auds = (Array.isArray(c.aud) ? c.aud : [c.aud]).filter((a): a is string => typeof a === "string");
@@ -197,7 +202,7 @@ function unauthenticated(reason: Unauthenticated, s: AuthSettings, req: GateRequ
  * `/.auth/login/{provider}` route (overview-authentication-authorization, "Authentication flow").
  */
 function loginUrl(s: AuthSettings, req: GateRequest, env: GateEnv): { authorize: string; redirect: string } {
-  const issuer = s.aad?.openIdIssuer ?? v2Issuer(env.tenantId);
+  const issuer = s.aad?.openIdIssuer ?? tenantIssuers(env)[1];
   const tenant = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.exec(issuer)?.[0] ?? env.tenantId;
   const v2 = /\/v2\.0\/?$/i.test(issuer);
   const authorize = `${env.authority}/${tenant}/oauth2/${v2 ? "v2.0/" : ""}authorize`;

@@ -91,6 +91,7 @@ function serve(env: SitesEnv, ctx: Ctx): void {
       jwks: [env.directory.publicJwk],
       authority: env.baseUrl(),
       tenantId: env.directory.tenantId,
+      issuers: [env.directory.issuer(1), env.directory.issuer(2)],
     },
   );
   if (!gate.pass) return send(ctx, gate.status, gate.body || undefined, { ...gate.headers, ...decided(gate.decision) });

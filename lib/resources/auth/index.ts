@@ -35,13 +35,17 @@ export const authKind: ResourceKind<AuthTarget, AuthObserved, AuthWrite> = {
   targets: (apps, sel) => apps.flatMap((app) => authTargets(app, sel.slot)),
   bind(run) {
     const { arm } = run;
+    // The run's cloud: its authority names the openIdIssuer.
+    const { cloud } = run;
     const resolve = registrationResolver(run.graph);
     const backupDir = typeof run.flags["backup-dir"] === "string" ? run.flags["backup-dir"] : DEFAULT_BACKUP_DIR;
     return {
       lockKey: (t) => `${sitePath(t.ref)}/config/authsettingsV2`,
       async observe(t, ctx) {
         // One registration lookup per app, shared by its slots.
-        const context = await ctx.memo(`auth-context|${t.app.index}`, () => authContext(t.app, run.tenantId, resolve));
+        const context = await ctx.memo(`auth-context|${t.app.index}`, () =>
+          authContext(t.app, run.tenantId, resolve, cloud),
+        );
         const doc = await readAuthDoc(arm, t.ref);
         return { doc, properties: propertiesOf(doc), context };
       },

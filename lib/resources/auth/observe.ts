@@ -1,4 +1,5 @@
 import type { ArmClient } from "../../azure/arm-client.ts";
+import type { Cloud } from "../../azure/clouds.ts";
 import { isRecord } from "../../azure/json.ts";
 import { sitePath, type TargetRef } from "../../azure/targets.ts";
 import { RefusedError } from "../../errors.ts";
@@ -39,11 +40,15 @@ export const propertiesOf = (doc: AuthDoc): Record<string, unknown> => (isRecord
 
 export type ResolveRegistration = (app: AppConfig) => Promise<RegistrationFacts>;
 
-/** Tenant, client id and token version: literal from the config, or read from the registration (`fromRegistration`). */
+/**
+ * Tenant, client id and token version: literal from the config, or read from the registration (`fromRegistration`);
+ * the cloud is the run's (its authority names the issuer).
+ */
 export async function authContext(
   app: AppConfig,
   tenantId: string,
   resolveRegistration: ResolveRegistration,
+  cloud?: Cloud,
 ): Promise<AuthContext> {
   const aad = app.auth?.azureActiveDirectory;
   const needsRegistration = aad?.clientId === "fromRegistration" || aad?.tokenVersion === "fromRegistration";
@@ -59,5 +64,6 @@ export async function authContext(
     tenantId: aad?.tenantId ?? tenantId,
     clientId: aad?.clientId === "fromRegistration" ? reg!.appId : aad?.clientId,
     tokenVersion: aad?.tokenVersion === "fromRegistration" ? reg!.tokenVersion : (aad?.tokenVersion ?? 2),
+    ...(cloud ? { cloud } : {}),
   };
 }

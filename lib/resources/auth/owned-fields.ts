@@ -1,3 +1,4 @@
+import { CLOUDS, issuerFor as cloudIssuer, type Cloud } from "../../azure/clouds.ts";
 import type { AuthConfig } from "./schema.ts";
 import { normalizeListPolicy, type ListPolicy } from "../../pipeline/list-policy.ts";
 import { mergeLoginParameters } from "./login-parameters.ts";
@@ -9,6 +10,8 @@ export interface AuthContext {
   clientId?: string;
   /** Access token version of the registration (1 or 2). */
   tokenVersion: 1 | 2;
+  /** The cloud the tenant lives in: its authority names the issuer (default AzureCloud). */
+  cloud?: Cloud;
 }
 
 /** One field of authsettingsV2 `properties` the config owns, and how to compute its desired value from the current one. */
@@ -20,12 +23,11 @@ export interface OwnedField {
 
 const AAD = ["identityProviders", "azureActiveDirectory"];
 
-export function issuerFor(tokenVersion: 1 | 2, tenantId: string): string {
-  // v1 tokens carry iss=https://sts.windows.net/{tid}/ and v2 https://login.microsoftonline.com/{tid}/v2.0; Easy Auth
-  // compares the configured issuer with the token's, so it must follow the registration's token version.
-  return tokenVersion === 2
-    ? `https://login.microsoftonline.com/${tenantId}/v2.0`
-    : `https://sts.windows.net/${tenantId}/`;
+export function issuerFor(tokenVersion: 1 | 2, tenantId: string, cloud: Cloud = CLOUDS.AzureCloud): string {
+  // v1 tokens carry iss={sts}/{tid}/ (public: https://sts.windows.net) and v2 {authority}/{tid}/v2.0 (public:
+  // https://login.microsoftonline.com), each of the tenant's cloud (docs/clouds.md); Easy Auth compares the configured
+  // issuer with the token's, so it must follow the registration's token version and the cloud.
+  return cloudIssuer(cloud, tokenVersion, tenantId);
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
@@ -69,7 +71,7 @@ export function ownedFields(auth: AuthConfig, ctx: AuthContext): OwnedField[] {
   if (!aad) return f;
   f.push(scalar([...AAD, "enabled"], aad.enabled, true));
   if (ctx.clientId) f.push(scalar([...AAD, "registration", "clientId"], ctx.clientId, true));
-  f.push(scalar([...AAD, "registration", "openIdIssuer"], issuerFor(ctx.tokenVersion, ctx.tenantId), true));
+  f.push(scalar([...AAD, "registration", "openIdIssuer"], issuerFor(ctx.tokenVersion, ctx.tenantId, ctx.cloud), true));
   if (aad.clientSecretSettingName)
     f.push(scalar([...AAD, "registration", "clientSecretSettingName"], aad.clientSecretSettingName, false));
   if (aad.loginParameters) {

@@ -1,16 +1,27 @@
 /**
- * Durations in the config: `30d`, `4h30m`, `90m`, `45s` (units in that order, each at most once). A plain format
- * rather than ISO 8601 (`PT4H30M`) because it is what people write in YAML and read in plans.
+ * Durations in the config, in either form:
+ * - short: `30d`, `4h30m`, `90m`, `45s` (units in that order, each at most once): what people write in YAML;
+ * - ISO 8601, as Azure writes them (`P30D`, `PT4H30M`, `P1DT12H`, `PT45S`; weeks as `P2W`). Years and months are
+ *   refused: their length depends on the calendar, and a rotation period must not.
+ * Plans print the short form.
  */
-export const DURATION_PATTERN = /^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+export const SHORT_DURATION = /^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+export const ISO_DURATION = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i;
+/** Either form; the config schema validates with it. */
+export const DURATION_PATTERN = new RegExp(`${SHORT_DURATION.source}|${ISO_DURATION.source}`, "i");
 
 const UNIT_MS = [86_400_000, 3_600_000, 60_000, 1_000] as const;
+const WEEK_MS = 7 * UNIT_MS[0];
 
-/** Milliseconds of a duration string; undefined when it is not one. */
+/** Milliseconds of a duration string (short or ISO 8601); undefined when it is not one. */
 export function parseDuration(text: string): number | undefined {
-  const m = DURATION_PATTERN.exec(text.trim());
-  if (!m) return undefined;
-  return UNIT_MS.reduce((sum, unit, i) => sum + Number(m[i + 1] ?? 0) * unit, 0);
+  const t = text.trim();
+  const short = SHORT_DURATION.exec(t);
+  if (short) return UNIT_MS.reduce((sum, unit, i) => sum + Number(short[i + 1] ?? 0) * unit, 0);
+  const iso = ISO_DURATION.exec(t);
+  if (!iso) return undefined;
+  const [weeks, ...rest] = iso.slice(1).map((v) => Number(v ?? 0));
+  return weeks! * WEEK_MS + UNIT_MS.reduce((sum, unit, i) => sum + rest[i]! * unit, 0);
 }
 
 /** `4h30m`, `30d`, `0s`: the shortest form that parses back to the same value (sub-second parts dropped). */

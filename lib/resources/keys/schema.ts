@@ -4,7 +4,13 @@ import { DURATION_PATTERN } from "../keys/duration.ts";
 // No zod defaults here (as in ../auth/schema.ts): `defaults.keys` is merged under each app's `keys` after parsing, and
 // a default filled in at the app level would override the fleet's explicit value. lib/resources/keys/policy.ts applies them.
 
-const duration = z.string().regex(DURATION_PATTERN, "must be a duration such as 30d, 4h30m, 90m or 45s");
+const duration = z
+  .string()
+  .regex(
+    DURATION_PATTERN,
+    "must be a duration such as 30d, 4h30m, 90m or 45s, or ISO 8601 such as P30D or PT4H30M (no years or months)",
+  )
+  .describe("A duration: 30d, 4h30m, 90m, 45s, or ISO 8601 (P30D, PT4H30M, P1DT12H)");
 
 const vaultUrl = z
   .union([

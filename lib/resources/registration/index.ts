@@ -73,6 +73,7 @@ export const registrationKind: ResourceKind<RegistrationTarget, Observed, GraphS
         const r = planRegistration(t.desired, o, ids);
         return {
           status: r.steps.length ? "change" : "no-op",
+          creates: !o.application,
           changes: r.changes,
           unchanged: r.unchanged,
           warnings: r.warnings,
