@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { validateConfig } from "../../lib/config/load.ts";
+import { APP, existingApplication } from "./registration-fixtures.ts";
 import { desiredRegistration } from "../../lib/resources/registration/desired.ts";
 import { planRegistration } from "../../lib/resources/registration/plan.ts";
 import type { RegistrationConfig } from "../../lib/resources/registration/schema.ts";
@@ -9,10 +10,8 @@ import {
   type GraphStep,
   type JsonObject,
   type Observed,
-  type ObservedApplication,
 } from "../../lib/resources/registration/types.ts";
 
-const APP = "5e0e0000-0000-4000-8000-000000000001";
 const SP = "5e0e0000-0000-4000-8000-000000000002";
 const APIM = "a9a90000-0000-4000-8000-000000000001"; // a client application (appId)
 const APIM_SP = "a9a90000-0000-4000-8000-00000000000a";
@@ -27,23 +26,7 @@ const role = (id: string, value: string): AppRole => ({
   description: value,
   allowedMemberTypes: ["Application"],
 });
-const application = (appRoles: AppRole[]): ObservedApplication => ({
-  id: "0b1ec700-0000-4000-8000-000000000001",
-  appId: APP,
-  uniqueName: "greeting-api",
-  displayName: "Greeting API",
-  signInAudience: "AzureADMyOrg",
-  identifierUris: [`api://${APP}`],
-  api: {
-    acceptMappedClaims: null,
-    knownClientApplications: [],
-    oauth2PermissionScopes: [],
-    preAuthorizedApplications: [],
-    requestedAccessTokenVersion: 2,
-  },
-  appRoles,
-  requiredResourceAccess: [],
-});
+const application = (appRoles: AppRole[]) => existingApplication({ appRoles });
 const existing = (more: Partial<Observed> = {}): Observed => ({
   application: application([role(CALL, "Greeting.Call")]),
   servicePrincipal: { id: SP, appId: APP, appRoleAssignmentRequired: true, tags: [] },

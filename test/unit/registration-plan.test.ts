@@ -22,6 +22,7 @@ import {
 } from "../../lib/resources/registration/types.ts";
 import { ARM_APP_ID, GRAPH_APP_ID } from "../../lib/resources/registration/well-known.ts";
 import { applyToWorld, observe, type World } from "./registration-model.ts";
+import { APP, existingApplication } from "./registration-fixtures.ts";
 
 const ARM_SP = "aaaaaaaa-0000-4000-8000-000000000001";
 const RESOURCES: Observed["resources"] = {
@@ -38,7 +39,6 @@ const RESOURCES: Observed["resources"] = {
     roles: {},
   },
 };
-const APP = "5e0e0000-0000-4000-8000-000000000001";
 const SP = "5e0e0000-0000-4000-8000-000000000002";
 const CLI = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 const S_READ = "5c000000-0000-4000-8000-000000000001";
@@ -57,31 +57,6 @@ const scope = (id: string, value: string, isEnabled = true, extra: Partial<Permi
   userConsentDescription: null,
   ...extra,
 });
-
-function existing(
-  overrides: Partial<ObservedApplication> = {},
-  api: Partial<ObservedApplication["api"]> = {},
-): ObservedApplication {
-  return {
-    id: "0b1ec700-0000-4000-8000-000000000001",
-    appId: APP,
-    uniqueName: "greeting-api",
-    displayName: "Greeting API",
-    signInAudience: "AzureADMyOrg",
-    identifierUris: [`api://${APP}`],
-    api: {
-      acceptMappedClaims: null,
-      knownClientApplications: [],
-      oauth2PermissionScopes: [],
-      preAuthorizedApplications: [],
-      requestedAccessTokenVersion: 2,
-      ...api,
-    },
-    appRoles: [],
-    requiredResourceAccess: [],
-    ...overrides,
-  };
-}
 
 const plan = (reg: RegistrationConfig, observed: Partial<Observed> = {}) =>
   planRegistration(desiredRegistration(reg), { grants: [], resources: RESOURCES, ...observed }, ids);
@@ -142,7 +117,7 @@ describe("create", () => {
 
 describe("scopes by value", () => {
   test("removing an enabled scope is two writes: disable, then remove; ids of the others stay", () => {
-    const app = existing(
+    const app = existingApplication(
       {},
       { oauth2PermissionScopes: [scope(S_READ, "Greeting.Read"), scope(S_WRITE, "Greeting.Write")] },
     );
@@ -163,7 +138,7 @@ describe("scopes by value", () => {
   });
 
   test("include mode never removes; a disabled scope is removed in one write; changing an enabled scope's text is two writes", () => {
-    const app = existing(
+    const app = existingApplication(
       {},
       { oauth2PermissionScopes: [scope(S_READ, "Greeting.Read"), scope(S_WRITE, "Greeting.Write", false)] },
     );
@@ -199,7 +174,7 @@ describe("scopes by value", () => {
   });
 
   test("a new scope gets the generator's id; the whole api object is sent, built from the observed one", () => {
-    const app = existing(
+    const app = existingApplication(
       {},
       {
         oauth2PermissionScopes: [scope(S_READ, "Greeting.Read")],
@@ -230,7 +205,7 @@ describe("scopes by value", () => {
   });
 
   test("pre-authorizing an existing scope is one write; a new scope's pre-authorization waits for the next", () => {
-    const app = existing({}, { oauth2PermissionScopes: [scope(S_READ, "Greeting.Read")] });
+    const app = existingApplication({}, { oauth2PermissionScopes: [scope(S_READ, "Greeting.Read")] });
     const sp = { id: SP, appId: APP, appRoleAssignmentRequired: false, tags: [] };
     const one = plan(
       {
@@ -257,7 +232,7 @@ describe("scopes by value", () => {
 
 describe("everything else", () => {
   test("requiredResourceAccess merges by resource and permission id; nothing is removed", () => {
-    const app = existing({
+    const app = existingApplication({
       requiredResourceAccess: [
         {
           resourceAppId: GRAPH_APP_ID,
@@ -292,7 +267,7 @@ describe("everything else", () => {
       requiredResourceAccess: [{ resource: "arm", scopes: ["user_impersonation"] }],
       adminConsent: ["arm"],
     };
-    const app = existing({
+    const app = existingApplication({
       requiredResourceAccess: [
         { resourceAppId: ARM_APP_ID, resourceAccess: [{ id: "41094075-9dad-400e-a0bd-54e686782033", type: "Scope" }] },
       ],
@@ -324,7 +299,7 @@ describe("everything else", () => {
   });
 
   test("token version null counts as 1; a flip warns that issuers change", () => {
-    const v1 = existing({}, { requestedAccessTokenVersion: null });
+    const v1 = existingApplication({}, { requestedAccessTokenVersion: null });
     const sp = { id: SP, appId: APP, appRoleAssignmentRequired: false, tags: [] };
     expect(
       plan({ uniqueName: "greeting-api", tokenVersion: 1 }, { application: v1, servicePrincipal: sp }).steps,
