@@ -4,8 +4,7 @@ import { join } from "node:path";
 import YAML from "yaml";
 import { $ } from "zx";
 import { planAuth } from "../lib/resources/auth/plan.ts";
-import { parseCommandArgs } from "../lib/cli/args.ts";
-import { runMain } from "../lib/cli/main.ts";
+import { runScript } from "../lib/cli/main.ts";
 import { parseAuth } from "../lib/resources/auth/schema.ts";
 import { spawnEmulator, TSX } from "../lib/demo/emulator-process.ts";
 import type { LoggedRequest } from "../lib/emulator/request-log.ts";
@@ -69,14 +68,9 @@ interface Figures {
   boundS: number;
 }
 
-runMain(async (argv) => {
-  const args = parseCommandArgs(spec, argv);
-  if (args.help) {
-    process.stdout.write(args.text);
-    return 0;
-  }
-  const nChange = Number(args.values["change-apps"]);
-  const nNoop = Number(args.values["noop-apps"]);
+runScript(spec, async (values) => {
+  const nChange = Number(values["change-apps"]);
+  const nNoop = Number(values["noop-apps"]);
   const dir = mkdtempSync(join(tmpdir(), "easyauth-bench-"));
   // The no-op apps start exactly as configure-auth would leave them: the planner computes that document.
   const configured = planAuth({}, parseAuth(auth), {
@@ -108,7 +102,7 @@ runMain(async (argv) => {
   writeFileSync(join(dir, "seed.yaml"), YAML.stringify(seed, { aliasDuplicateObjects: false }));
   writeFileSync(join(dir, "fleet.yaml"), YAML.stringify(fleet, { aliasDuplicateObjects: false }));
 
-  const emulator = await spawnEmulator(["--seed", join(dir, "seed.yaml"), "--latency", args.values.latency ?? "15"]);
+  const emulator = await spawnEmulator(["--seed", join(dir, "seed.yaml"), "--latency", values.latency ?? "15"]);
   const env = { ...process.env, ...emulator.info.env };
   const admin = emulator.info.admin;
   const adminFetch = (path: string, init?: RequestInit) =>
@@ -130,7 +124,7 @@ runMain(async (argv) => {
       env,
       quiet: true,
       nothrow: true,
-    })`${TSX} scripts/configure-auth.ts --config ${join(dir, "fleet.yaml")} --app ${pattern} --concurrency ${args.values.concurrency ?? "16"} --backup-dir ${join(dir, "backups")} ${extra}`;
+    })`${TSX} scripts/configure-auth.ts --config ${join(dir, "fleet.yaml")} --app ${pattern} --concurrency ${values.concurrency ?? "16"} --backup-dir ${join(dir, "backups")} ${extra}`;
     const processS = (Date.now() - started) / 1000;
     const log = JSON.parse((await adminFetch("requests")).stdout) as LoggedRequest[];
     const arm = log.filter((l) => l.service === "arm");
@@ -152,7 +146,7 @@ runMain(async (argv) => {
   const results: Figures[] = [];
   try {
     process.stderr.write(
-      `bench: ${nChange} apps to change, ${nNoop} already configured, latency ${args.values.latency} ms, Azure's default buckets\n`,
+      `bench: ${nChange} apps to change, ${nNoop} already configured, latency ${values.latency} ms, Azure's default buckets\n`,
     );
     results.push(await scenario("change run", "bench-change-*", ["--yes"], nChange));
     results.push(await scenario("no-op run", "bench-*", ["--dry-run", "--detailed-exitcode"], nChange + nNoop));

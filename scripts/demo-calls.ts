@@ -1,5 +1,4 @@
-import { parseCommandArgs } from "../lib/cli/args.ts";
-import { runMain } from "../lib/cli/main.ts";
+import { runScript } from "../lib/cli/main.ts";
 import { callGreeting, prepareCallers } from "../lib/demo/greeting-calls.ts";
 
 const spec = {
@@ -14,14 +13,9 @@ const spec = {
   },
 } as const;
 
-runMain(async (argv) => {
-  const args = parseCommandArgs(spec, argv);
-  if (args.help) {
-    process.stdout.write(args.text);
-    return 0;
-  }
-  if (args.values.prepare) await prepareCallers();
-  if (!args.values.call) return 0;
+runScript(spec, async (values) => {
+  if (values.prepare) await prepareCallers();
+  if (!values.call) return 0;
   const outcomes = await callGreeting();
   for (const o of outcomes) {
     process.stdout.write(

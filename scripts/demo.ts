@@ -1,6 +1,5 @@
 import { $ } from "zx";
-import { parseCommandArgs } from "../lib/cli/args.ts";
-import { runMain } from "../lib/cli/main.ts";
+import { runScript } from "../lib/cli/main.ts";
 import { spawnEmulator, TSX } from "../lib/demo/emulator-process.ts";
 
 const spec = {
@@ -33,14 +32,9 @@ interface Step {
   expect: number[];
 }
 
-runMain(async (argv) => {
-  const args = parseCommandArgs(spec, argv);
-  if (args.help) {
-    process.stdout.write(args.text);
-    return 0;
-  }
-  const config = args.values.config ?? "config/demo.yaml";
-  const emulator = await spawnEmulator(["--seed", args.values.seed ?? "config/demo-seed.yaml"]);
+runScript(spec, async (values) => {
+  const config = values.config ?? "config/demo.yaml";
+  const emulator = await spawnEmulator(["--seed", values.seed ?? "config/demo-seed.yaml"]);
   const env = { ...process.env, ...emulator.info.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" };
   const backups = ".backups/demo";
   const steps: Step[] = [

@@ -2,8 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
-import { parseCommandArgs } from "../lib/cli/args.ts";
-import { runMain } from "../lib/cli/main.ts";
+import { runScript } from "../lib/cli/main.ts";
 import { UsageError } from "../lib/errors.ts";
 import {
   connectionInfo,
@@ -64,13 +63,7 @@ function int(name: string, v: string | undefined): number {
   return n;
 }
 
-runMain(async (argv) => {
-  const args = parseCommandArgs(spec, argv);
-  if (args.help) {
-    process.stdout.write(args.text);
-    return 0;
-  }
-  const v = args.values;
+runScript(spec, async (v) => {
   const readText = (p: string) => {
     try {
       return readFileSync(p, "utf8");

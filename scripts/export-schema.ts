@@ -1,8 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { fleetJsonSchemaText } from "../lib/config/json-schema.ts";
 import { fieldReferenceMarkdown } from "../lib/config/field-reference.ts";
-import { parseCommandArgs } from "../lib/cli/args.ts";
-import { runMain } from "../lib/cli/main.ts";
+import { runScript } from "../lib/cli/main.ts";
 
 const spec = {
   name: "export-schema",
@@ -11,12 +10,7 @@ const spec = {
 } as const;
 
 // Regenerates config/schema.json from the zod schema (test/unit/config-schema.test.ts fails when it is stale).
-runMain(async (argv) => {
-  const args = parseCommandArgs(spec, argv);
-  if (args.help) {
-    process.stdout.write(args.text);
-    return 0;
-  }
+runScript(spec, async () => {
   writeFileSync(new URL("../config/schema.json", import.meta.url), fleetJsonSchemaText());
   writeFileSync(new URL("../docs/configuration-reference.md", import.meta.url), fieldReferenceMarkdown());
   process.stderr.write("wrote config/schema.json and docs/configuration-reference.md\n");

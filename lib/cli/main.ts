@@ -1,6 +1,6 @@
 import { ConfigError, ToolError } from "../errors.ts";
-
 import { EXIT } from "../pipeline/exit-codes.ts";
+import { parseCommandArgs, type CommandSpec, type OptionSpec, type Values } from "./args.ts";
 
 export { EXIT };
 
@@ -27,4 +27,17 @@ export function runMain(command: (argv: string[]) => Promise<number>): void {
       process.exitCode = EXIT.error;
     },
   );
+}
+
+/** A script's whole entry: flags parsed strictly, `--help`/`--version` answered, then `body` with the values. */
+export function runScript<O extends Record<string, OptionSpec>>(
+  spec: CommandSpec<O>,
+  body: (values: Values<O>) => Promise<number>,
+): void {
+  runMain(async (argv) => {
+    const args = parseCommandArgs(spec, argv);
+    if (!args.help) return body(args.values);
+    process.stdout.write(args.text);
+    return EXIT.ok;
+  });
 }
