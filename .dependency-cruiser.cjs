@@ -56,6 +56,12 @@ module.exports = {
       "A kind holds its own config slice; lib/config composes the kinds, never the reverse.",
     ),
     layer(
+      "uses-of-the-kinds-below-cli",
+      "^lib/(audit|export|restore)/",
+      "^(lib/(cli|commands|demo|emulator)/|scripts/)",
+      "Audit, export and restore read the kinds' observers and plans; flags and the process stay above them.",
+    ),
+    layer(
       "config-below-cli",
       "^lib/config/",
       "^(lib/(cli|commands|demo|emulator)/|scripts/)",
