@@ -34,6 +34,22 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<unknown> }
     summary: "Every kind the config names, in dependency order: one plan, one confirmation",
     load: () => import("../scripts/apply.ts"),
   },
+  audit: {
+    summary: "Read-only: what is wrong across Easy Auth, Entra, sites and keys (table, JSON, SARIF, HTML)",
+    load: () => import("../scripts/audit.ts"),
+  },
+  "explain-token": {
+    summary: "Will Easy Auth and the function accept this token, and why not (step by step)",
+    load: () => import("../scripts/explain-token.ts"),
+  },
+  export: {
+    summary: "Write a fleet config from what is live, that plans no change",
+    load: () => import("../scripts/export.ts"),
+  },
+  restore: {
+    summary: "List backups, and plan and apply a target's state back from one",
+    load: () => import("../scripts/restore.ts"),
+  },
   emulator: {
     summary: "Start the embedded Azure emulator (Entra ID, ARM, Microsoft Graph, Key Vault) over HTTPS",
     load: () => import("../scripts/emulator.ts"),

@@ -1,4 +1,5 @@
 import { runScript } from "../lib/cli/main.ts";
+import { explainWrongAudience } from "../lib/demo/explain-step.ts";
 import { callGreeting, prepareCallers } from "../lib/demo/greeting-calls.ts";
 
 const spec = {
@@ -10,11 +11,17 @@ const spec = {
   options: {
     prepare: { type: "boolean", description: "Create the demo callers (before update-manifest assigns the role)" },
     call: { type: "boolean", description: "Call the greeting function and compare each answer with the expected one" },
+    explain: {
+      type: "string",
+      valueName: "config",
+      description: "Explain the wrong-audience call with explain-token (this fleet config) and compare with the answer",
+    },
   },
 } as const;
 
 runScript(spec, async (values) => {
   if (values.prepare) await prepareCallers();
+  if (values.explain) return (await explainWrongAudience(process.env, values.explain)) ? 0 : 1;
   if (!values.call) return 0;
   const outcomes = await callGreeting();
   for (const o of outcomes) {

@@ -12,6 +12,7 @@ import {
   parseThrottleSpec,
   startEmulator,
 } from "../lib/emulator/index.ts";
+import { parseSeed } from "../lib/emulator/seed.ts";
 
 const spec = {
   name: "emulator",
@@ -77,6 +78,13 @@ runScript(spec, async (v) => {
       seed = YAML.parse(readText(v.seed));
     } catch (e) {
       throw new UsageError(`--seed ${v.seed} is not valid YAML: ${(e as Error).message}`);
+    }
+    try {
+      parseSeed(seed);
+    } catch (e) {
+      throw new UsageError(`--seed ${v.seed}: ${(e as Error).message}.`, {
+        fix: "Pass a seed file (see config/demo-seed.yaml); fleet configs go to the commands' --config.",
+      });
     }
   }
   let faults: unknown;

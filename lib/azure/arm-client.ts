@@ -1,11 +1,11 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { createWebSiteManagement } from "@azure/arm-appservice/api";
-import { parseErrorBody } from "./error-body.ts";
-import { AzureRequestError, HostUnreachableError, isHostRuntimeError } from "../errors.ts";
+import { fixForStatus, parseErrorBody } from "./error-body.ts";
+import { AzureRequestError, HostUnreachableError, UsageError, isHostRuntimeError } from "../errors.ts";
 import type { Endpoints } from "./endpoints.ts";
 import { ArmLimiter } from "./limiter.ts";
 import { armLimiterPolicy, retryAfterMs } from "./limiter-policy.ts";
-import { redactUrl } from "./redact.ts";
+import { redactUrl, safeErrorText } from "./redact.ts";
 
 export const ARM_API_VERSION = "2025-05-01";
 
@@ -15,8 +15,15 @@ export interface ArmResponse<T = unknown> {
   body: T;
 }
 
+/** Extra query of a GET: another provider's api-version (Microsoft.Resources lists), `$filter`. */
+export interface ArmGetOptions {
+  apiVersion?: string;
+  query?: Record<string, string>;
+}
+
 export interface ArmClient {
-  get<T = unknown>(path: string): Promise<ArmResponse<T>>;
+  /** `path` may also be a list's absolute `nextLink` on the same ARM endpoint; it already carries its query. */
+  get<T = unknown>(path: string, opts?: ArmGetOptions): Promise<ArmResponse<T>>;
   put<T = unknown>(path: string, body: unknown): Promise<ArmResponse<T>>;
   /** Partial update: ARM keeps every property the body leaves out (sites, sites/config/web). */
   patch<T = unknown>(path: string, body: unknown): Promise<ArmResponse<T>>;
@@ -51,16 +58,37 @@ export function createArmClient(opts: ArmClientOptions): ArmClient {
     retryOptions: { maxRetries: opts.maxRetries ?? 3 },
   });
   const apiVersion = opts.apiVersion ?? ARM_API_VERSION;
+  const host = new URL(opts.endpoints.resourceManager).host;
+  // The SDK refuses to send a token over http, but only at the first call and naming neither variable nor fix.
+  if (!/^https:\/\//i.test(opts.endpoints.resourceManager))
+    throw new UsageError(
+      `AZURE_RESOURCE_MANAGER_ENDPOINT '${opts.endpoints.resourceManager}' is not an https:// URL.`,
+      {
+        fix: "Use the cloud's https ARM endpoint (https://management.azure.com), or unset AZURE_RESOURCE_MANAGER_ENDPOINT.",
+      },
+    );
 
   const call = async <T>(
     method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE",
     path: string,
     body?: unknown,
+    get: ArmGetOptions = {},
   ): Promise<ArmResponse<T>> => {
-    const url = `${opts.endpoints.resourceManager}${path}?api-version=${apiVersion}`;
+    const absolute = /^https:\/\//i.test(path);
+    // A nextLink is followed only on the ARM endpoint the token was issued for.
+    if (absolute && new URL(path).origin !== new URL(opts.endpoints.resourceManager).origin)
+      throw new AzureRequestError(`refused to follow a nextLink off the ARM endpoint: ${redactUrl(path)}`, {
+        service: "arm",
+        status: undefined,
+        code: undefined,
+        method,
+        url: redactUrl(path),
+      });
+    const version = get.apiVersion ?? apiVersion;
+    const url = absolute ? path : `${opts.endpoints.resourceManager}${path}?api-version=${version}`;
     const resource = ctx.path(path);
     const req = {
-      queryParameters: { "api-version": apiVersion },
+      ...(absolute ? {} : { queryParameters: { "api-version": version, ...get.query } }),
       ...(body !== undefined ? { contentType: "application/json", body } : {}),
     };
     let res: { status: string; headers: Record<string, string>; body: unknown };
@@ -76,15 +104,26 @@ export function createArmClient(opts: ArmClientOptions): ArmClient {
                 ? await resource.post(req)
                 : await resource.delete(req);
     } catch (e) {
+      // The SDK's own text may quote the response body (a parse error of a truncated listkeys answer holds key
+      // values): only safeErrorText's allow-listed text is kept.
+      const code = (e as { code?: string }).code;
+      const unreadable = code === "PARSE_ERROR";
+      const network = code === "REQUEST_SEND_ERROR" || /^E[A-Z]+$/.test(code ?? "");
+      const fix = unreadable
+        ? "Run again; if it persists, check what answers at AZURE_RESOURCE_MANAGER_ENDPOINT (a proxy or gateway)."
+        : network
+          ? `Check that ${host} is reachable (AZURE_RESOURCE_MANAGER_ENDPOINT, HTTPS_PROXY) and run again.`
+          : undefined;
       throw new AzureRequestError(
-        `${method} ${redactUrl(url)} failed: ${(e as Error).message}`,
-        { service: "arm", status: undefined, code: (e as { code?: string }).code, method, url: redactUrl(url) },
-        { cause: e },
+        `${method} ${redactUrl(url)} failed: ${safeErrorText(e, host)}`,
+        { service: "arm", status: undefined, code, method, url: redactUrl(url) },
+        // A parse error's cause holds the body: it is not kept.
+        { ...(unreadable ? {} : { cause: e }), ...(fix ? { fix } : {}) },
       );
     }
     const status = Number(res.status);
     if (status >= 200 && status < 300) return { status, headers: res.headers, body: res.body as T };
-    const parsed = parseErrorBody(res.body);
+    const parsed = parseErrorBody(res.body, host);
     const message = parsed.message ?? `HTTP ${status}`;
     const details = {
       service: "arm" as const,
@@ -98,11 +137,12 @@ export function createArmClient(opts: ArmClientOptions): ArmClient {
     };
     const text = `${method} ${path}: ${status}${parsed.code ? ` ${parsed.code}` : ""}: ${message}`;
     if (isHostRuntimeError(status, message)) throw new HostUnreachableError(text, details);
-    throw new AzureRequestError(text, details);
+    const fix = fixForStatus(status, "AZURE_RESOURCE_MANAGER_ENDPOINT");
+    throw new AzureRequestError(text, details, fix ? { fix } : {});
   };
 
   return {
-    get: (p) => call("GET", p),
+    get: (p, o) => call("GET", p, undefined, o),
     put: (p, b) => call("PUT", p, b),
     patch: (p, b) => call("PATCH", p, b),
     post: (p, b) => call("POST", p, b),

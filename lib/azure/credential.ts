@@ -10,6 +10,7 @@ import {
 import { UsageError } from "../errors.ts";
 import { MICROSOFT_AUTHORITY_HOSTS } from "./clouds.ts";
 import type { Endpoints } from "./endpoints.ts";
+import { checkTenant, explainingCredential } from "./sign-in-errors.ts";
 
 export const AUTH_KINDS = ["env", "cli", "managed-identity", "workload-identity", "default"] as const;
 export type AuthKind = (typeof AUTH_KINDS)[number];
@@ -21,7 +22,7 @@ export function parseAuthKind(value: string | undefined): AuthKind {
 }
 
 /** True for each cloud's own authority (https, default port): MSAL's instance discovery knows those. */
-const isMicrosoftAuthority = (authorityHost: string): boolean => {
+export const isMicrosoftAuthority = (authorityHost: string): boolean => {
   const u = new URL(authorityHost);
   return u.protocol === "https:" && !u.port && MICROSOFT_AUTHORITY_HOSTS.includes(u.hostname.toLowerCase());
 };
@@ -36,6 +37,17 @@ export function createCredential(
   endpoints: Endpoints,
   env: NodeJS.ProcessEnv = process.env,
 ): TokenCredential {
+  // A tenant that is neither a GUID nor a domain is refused here, before MSAL builds an authority URL from it.
+  checkTenant(env.AZURE_TENANT_ID);
+  // Tokens are never sent in clear text; @azure/identity refuses it too, but names neither the variable nor the fix.
+  if (!/^https:\/\//i.test(endpoints.authorityHost))
+    throw new UsageError(`AZURE_AUTHORITY_HOST '${endpoints.authorityHost}' is not an https:// URL.`, {
+      fix: "Use the cloud's https login host (https://login.microsoftonline.com), or unset AZURE_AUTHORITY_HOST.",
+    });
+  return explainingCredential(baseCredential(kind, endpoints, env), endpoints.authorityHost, env.AZURE_TENANT_ID);
+}
+
+function baseCredential(kind: AuthKind, endpoints: Endpoints, env: NodeJS.ProcessEnv): TokenCredential {
   const common = {
     authorityHost: endpoints.authorityHost,
     disableInstanceDiscovery: !isMicrosoftAuthority(endpoints.authorityHost),

@@ -3,12 +3,13 @@ import { Client, GraphError, RetryHandlerOptions } from "@microsoft/microsoft-gr
 // ESM needs the file: the package has no `exports` map, so the directory import fails (docs/contracts/graph.md §6).
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
 import { isCustomHost, type Endpoints } from "./endpoints.ts";
-import { parseErrorBody } from "./error-body.ts";
+import { fixForStatus, parseErrorBody } from "./error-body.ts";
 import { graphMiddlewareWithFetch, proxiedFetch, proxyConfigFromEnv } from "./proxy.ts";
-import { AzureRequestError, type AzureErrorDetails } from "../errors.ts";
+import { AzureRequestError, UsageError, type AzureErrorDetails } from "../errors.ts";
 import { isRecord } from "./json.ts";
 import { retryAfterMs } from "./limiter-policy.ts";
-import { redactUrl } from "./redact.ts";
+import { redactUrl, safeErrorText, summarizeBody } from "./redact.ts";
+import { describeBody, unexpectedAnswer } from "./answer-shape.ts";
 
 export const GRAPH_VERSION = "v1.0";
 
@@ -27,16 +28,51 @@ export interface GraphClientOptions {
  */
 export function createGraphClient(opts: GraphClientOptions): Client {
   const base = opts.endpoints.graph;
+  // Over http the SDK silently sends no token at all (above): refused here with the variable named.
+  if (!/^https:\/\//i.test(base))
+    throw new UsageError(`MICROSOFT_GRAPH_ENDPOINT '${base}' is not an https:// URL.`, {
+      fix: "Use the cloud's https Graph endpoint (https://graph.microsoft.com), or unset MICROSOFT_GRAPH_ENDPOINT.",
+    });
   const authProvider = new TokenCredentialAuthenticationProvider(opts.credential, {
     scopes: [opts.endpoints.graphScope],
   });
   const proxy = proxyConfigFromEnv(opts.env ?? process.env);
+  const send = proxy ? proxiedFetch(proxy) : (input: RequestInfo, init?: RequestInit) => fetch(input, init);
   return Client.initWithMiddleware({
     baseUrl: base,
     defaultVersion: GRAPH_VERSION,
     ...(isCustomHost(base) ? { customHosts: new Set([new URL(base).hostname]) } : {}),
-    ...(proxy ? { middleware: graphMiddlewareWithFetch(authProvider, proxiedFetch(proxy)) } : { authProvider }),
+    middleware: graphMiddlewareWithFetch(authProvider, fetchNamingCause(send)),
   });
+}
+
+/**
+ * What the Graph SDK cannot report itself. undici rejects with `TypeError: fetch failed` and puts the reason
+ * (ECONNREFUSED, a reset, a certificate) on `cause`, which GraphError drops: the reason is moved into the message.
+ * A gateway's HTML error page is dropped whole by the SDK in Node (it parses HTML only with a DOMParser): it is
+ * answered as a Graph error body that names it, status and headers kept, so the error says what came back.
+ */
+function fetchNamingCause(
+  inner: (input: RequestInfo, init?: RequestInit) => Promise<Response>,
+): (input: RequestInfo, init?: RequestInit) => Promise<Response> {
+  return async (input, init) => {
+    const host = typeof input === "string" ? new URL(input).host : undefined;
+    let res: Response;
+    try {
+      res = await inner(input, init);
+    } catch (e) {
+      if (e instanceof Error && e.cause !== undefined && e.name !== "AbortError")
+        throw new Error(safeErrorText(e, host));
+      throw e;
+    }
+    if (res.ok || !/html/i.test(res.headers.get("content-type") ?? "")) return res;
+    await res.body?.cancel();
+    const headers = new Headers(res.headers);
+    headers.set("content-type", "application/json");
+    headers.delete("content-length");
+    const body = JSON.stringify({ error: { message: summarizeBody("", "text/html", host) } });
+    return new Response(body, { status: res.status, statusText: res.statusText, headers });
+  };
 }
 
 /** A failed Graph call: AzureRequestError plus the codes of `error.details[]` (e.g. NoBackingApplicationObject). */
@@ -86,9 +122,17 @@ export function toGraphError(e: unknown, method: string, path: string, endpoint:
   if (e instanceof GraphError) {
     // statusCode -1: the request never got an HTTP answer (connection reset, DNS): retryable like any network error.
     const status = e.statusCode > 0 ? e.statusCode : undefined;
-    const parsed = parseErrorBody(typeof e.body === "string" ? e.body : undefined);
-    const code = e.code ?? parsed.code ?? undefined;
-    const message = e.message || parsed.message || (status ? `HTTP ${status}` : "no response");
+    const host = new URL(endpoint).host;
+    const parsed = parseErrorBody(typeof e.body === "string" ? e.body : undefined, host);
+    // For an error thrown on this side (a body that is not JSON, a failed fetch) the SDK sets `code` to the JS
+    // error's name: that is no service code.
+    const local = e.code !== null && /^(|Type|Syntax|Range)Error$/.test(e.code);
+    const code = (local ? undefined : e.code) ?? parsed.code ?? undefined;
+    // The SDK's message may be V8's JSON error quoting the body, or a gateway's page: allow-listed text only.
+    const message =
+      e.code === "SyntaxError"
+        ? "the answer could not be read: invalid JSON (truncated?)"
+        : (e.message ? safeErrorText(e, host) : parsed.message) || (status ? `HTTP ${status}` : "no response");
     const details: AzureErrorDetails = {
       service: "graph",
       status,
@@ -99,14 +143,24 @@ export function toGraphError(e: unknown, method: string, path: string, endpoint:
       retryAfterMs: retryAfterMs(e.headers?.get("retry-after") ?? undefined),
     };
     const text = `${method} ${path}: ${status ?? "no response"}${code ? ` ${code}` : ""}: ${message}`;
-    return new GraphRequestError(text, details, detailsOf(e.body), { fix: code ? FIXES[code] : undefined, cause: e });
+    const fix =
+      (code ? FIXES[code] : undefined) ??
+      fixForStatus(status, "MICROSOFT_GRAPH_ENDPOINT") ??
+      (status === undefined
+        ? `Check that ${host} is reachable (MICROSOFT_GRAPH_ENDPOINT, HTTPS_PROXY) and run again.`
+        : undefined);
+    return new GraphRequestError(text, details, detailsOf(e.body), { fix, cause: e });
   }
-  const message = e instanceof Error ? e.message : String(e);
+  // undici's "fetch failed" keeps its reason (ECONNREFUSED, a reset, a certificate) on the cause: it is named.
+  const host = new URL(endpoint).host;
   return new GraphRequestError(
-    `${method} ${path} failed: ${message}`,
+    `${method} ${path} failed: ${safeErrorText(e, host)}`,
     { service: "graph", status: undefined, code: undefined, method, url },
     [],
-    { cause: e },
+    {
+      cause: e,
+      fix: `Check that ${host} is reachable (MICROSOFT_GRAPH_ENDPOINT, HTTPS_PROXY) and run again.`,
+    },
   );
 }
 
@@ -131,6 +185,29 @@ export interface GraphApi {
   delete(path: string): Promise<boolean>;
 }
 
+/**
+ * A 200 object answer is checked before anything is planned on it: a JSON object, not an error body, with the `id`
+ * it was asked for. An answer without `id` would be read as an object whose every field is unset.
+ */
+function objectAnswer<T>(body: unknown, path: string, q: GraphQuery | undefined): T {
+  const src = { service: "graph" as const, method: "GET", path };
+  if (!isRecord(body) || body.error !== undefined) throw unexpectedAnswer(src, describeBody(body));
+  if (q?.select?.includes("id") && typeof body.id !== "string") throw unexpectedAnswer(src, "an object without an id");
+  return body as T;
+}
+
+/** A collection page must hold a `value` array: a page without one would read as "none", and a grant be made twice. */
+function pageAnswer<T>(body: unknown, path: string): { value: T[]; "@odata.nextLink"?: string } {
+  const src = { service: "graph" as const, method: "GET", path };
+  if (!isRecord(body) || !Array.isArray(body.value))
+    throw unexpectedAnswer(
+      src,
+      isRecord(body) && body.error === undefined ? "a page without a value array" : describeBody(body),
+    );
+  const next = body["@odata.nextLink"];
+  return { value: body.value as T[], ...(typeof next === "string" ? { "@odata.nextLink": next } : {}) };
+}
+
 export function graphApi(client: Client, endpoint: string): GraphApi {
   const wrap = async <T>(method: string, path: string, call: () => Promise<T>): Promise<T> => {
     try {
@@ -146,15 +223,17 @@ export function graphApi(client: Client, endpoint: string): GraphApi {
     return r;
   };
   return {
-    get: (path, q) => wrap("GET", path, () => request(path, q).get()),
+    async get<T>(path: string, q?: GraphQuery): Promise<T> {
+      return objectAnswer<T>(await wrap("GET", path, () => request(path, q).get()), path, q);
+    },
     async list<T>(path: string, q?: GraphQuery): Promise<T[]> {
       const out: T[] = [];
-      let page = await wrap<{ value?: T[]; "@odata.nextLink"?: string }>("GET", path, () => request(path, q).get());
-      out.push(...(page.value ?? []));
+      let page = pageAnswer<T>(await wrap("GET", path, () => request(path, q).get()), path);
+      out.push(...page.value);
       for (let next = page["@odata.nextLink"]; next; next = page["@odata.nextLink"]) {
         const link = next;
-        page = await wrap("GET", path, () => client.api(link).get());
-        out.push(...(page.value ?? []));
+        page = pageAnswer<T>(await wrap("GET", path, () => client.api(link).get()), path);
+        out.push(...page.value);
       }
       return out;
     },

@@ -1,8 +1,9 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { SecretClient, type KeyVaultSecret } from "@azure/keyvault-secrets";
 import { AzureRequestError } from "../errors.ts";
+import { fixForStatus } from "./error-body.ts";
 import { isRecord } from "./json.ts";
-import { redactUrl, scrub } from "./redact.ts";
+import { redactUrl, safeErrorText, scrub } from "./redact.ts";
 import { Secret } from "./secret.ts";
 
 /** One secret version as the tool holds it: the value only as a Secret. */
@@ -69,7 +70,13 @@ const innerCode = (e: RestErrorLike): string | undefined => {
 /** Key Vault errors as AzureRequestError (status, code, request id), with any value the tool holds scrubbed from the text. */
 function wrap(e: unknown, method: string, url: string, secrets: string[]): AzureRequestError {
   const r = (isRecord(e) ? e : {}) as RestErrorLike;
-  const message = scrub(r.message ?? String(e), secrets);
+  // Allow-listed text only (a parse error quotes the body, which holds the secret value), then scrubbed as well.
+  const message = scrub(safeErrorText(e, new URL(url).host), secrets);
+  const unreadable = r.code === "PARSE_ERROR";
+  const fix =
+    r.statusCode === 403
+      ? "The signed-in principal needs secret get and set on this vault: the Key Vault Secrets Officer role, or an access policy (docs/permissions.md)."
+      : fixForStatus(unreadable ? 200 : r.statusCode, "the vault URL (keys.vaultUrl, AZURE_KEYVAULT_URL)");
   return new AzureRequestError(
     `Key Vault ${method} ${redactUrl(url)}: ${r.statusCode ?? "no response"}${r.code ? ` ${r.code}` : ""}: ${message}`,
     {
@@ -80,6 +87,7 @@ function wrap(e: unknown, method: string, url: string, secrets: string[]): Azure
       url: redactUrl(url),
       requestId: r.response?.headers?.get("x-ms-request-id"),
     },
+    fix ? { fix } : {},
   );
 }
 

@@ -23,13 +23,21 @@ export function armLimiterPolicy(limiter: ArmLimiter): PipelinePolicy {
       if (!sub) return next(request);
       const kind = operationKind(request.method);
       const bucket = limiter.bucket(sub, kind);
-      await bucket.acquire();
-      const response = await next(request);
-      const remaining = response.headers.get(`x-ms-ratelimit-remaining-subscription-${kind}`);
-      if (remaining !== undefined && remaining !== "" && Number.isFinite(Number(remaining)))
-        bucket.observeRemaining(Number(remaining));
-      if (response.status === 429) bucket.pause(retryAfterMs(response.headers.get("retry-after")) ?? 1000);
-      return response;
+      const release = await limiter.admit(sub, kind);
+      try {
+        await bucket.acquire();
+        const response = await next(request);
+        const remaining = response.headers.get(`x-ms-ratelimit-remaining-subscription-${kind}`);
+        if (remaining !== undefined && remaining !== "" && Number.isFinite(Number(remaining))) {
+          // A refusal's remaining is 0 whatever the bucket's size: only answers that were served calibrate.
+          if (response.status !== 429) bucket.calibrate(Number(remaining));
+          bucket.observeRemaining(Number(remaining));
+        }
+        if (response.status === 429) bucket.pause(retryAfterMs(response.headers.get("retry-after")) ?? 1000);
+        return response;
+      } finally {
+        release();
+      }
     },
   };
 }

@@ -51,14 +51,15 @@ export class ClientBucket {
   private pausedUntil = 0;
   private queue: Promise<void> = Promise.resolve();
 
-  private readonly size: number;
-  private readonly rate: number;
-  private readonly reserve: number;
+  private size: number;
+  private rate: number;
+  private reserve: number;
+  private calibrated = false;
 
   constructor(
-    spec: BucketSpec,
+    private readonly spec: BucketSpec,
     private readonly clock: Clock = systemClock,
-    headroom: Headroom = DEFAULT_HEADROOM,
+    private readonly headroom: Headroom = DEFAULT_HEADROOM,
   ) {
     this.reserve = Math.min(headroom.reserve, spec.size - 1);
     this.size = spec.size - this.reserve;
@@ -101,6 +102,26 @@ export class ClientBucket {
     this.tokens = Math.min(this.tokens, Math.max(0, remaining - this.reserve));
   }
 
+  /**
+   * Learns the service's bucket from `x-ms-ratelimit-remaining-*`: the first answer's remaining + 1 is its size when
+   * it was full (a lower bound otherwise, so never too many), and a later answer above the assumed size grows it.
+   * The refill rate follows the size in proportion, as Azure's buckets do (250:25 and 200:10 both refill in 10–20 s;
+   * docs/contracts/arm.md §4.1): a subscription with other limits than the documented ones is paced by its own.
+   */
+  calibrate(remaining: number): void {
+    const seen = remaining + 1;
+    const assumed = this.size + this.reserve;
+    const first = !this.calibrated;
+    this.calibrated = true;
+    if (seen === assumed || (!first && seen < assumed) || seen < 1) return;
+    this.refill();
+    this.reserve = Math.min(this.headroom.reserve, seen - 1);
+    this.size = seen - this.reserve;
+    this.rate = this.spec.refillPerSecond * (seen / this.spec.size) * this.headroom.rateFactor;
+    // Growing, the service's count is what there is; shrinking, never more than the smaller bucket holds.
+    this.tokens = seen > assumed ? Math.max(this.tokens, remaining - this.reserve) : Math.min(this.tokens, this.size);
+  }
+
   /** A 429 with Retry-After pauses every worker on this bucket, not only the one that was refused. */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
@@ -116,6 +137,34 @@ export class ArmLimiter {
     private readonly specs: Record<OperationKind, BucketSpec> = ARM_BUCKETS,
     private readonly clock: Clock = systemClock,
   ) {}
+
+  private readonly gates = new Map<string, { open: boolean; wait?: Promise<void> }>();
+
+  /**
+   * The first request of a subscription's bucket goes alone: its answer's remaining count calibrates the bucket
+   * before the others are let through (a tight bucket then sees no burst it cannot take). Resolves with the release
+   * to call once that answer is handled (or failed); later requests get a no-op release.
+   */
+  async admit(subscriptionId: string, kind: OperationKind): Promise<() => void> {
+    const key = `${subscriptionId.toLowerCase()}|${kind}`;
+    for (;;) {
+      const gate = this.gates.get(key);
+      if (gate?.open) return () => undefined;
+      if (gate?.wait) {
+        await gate.wait;
+        continue;
+      }
+      let release: () => void = () => undefined;
+      const wait = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      this.gates.set(key, { open: false, wait });
+      return () => {
+        this.gates.set(key, { open: true });
+        release();
+      };
+    }
+  }
 
   bucket(subscriptionId: string, kind: OperationKind): ClientBucket {
     const key = `${subscriptionId.toLowerCase()}|${kind}`;

@@ -43,6 +43,7 @@ export function renderHelp(spec: CommandSpec<Record<string, OptionSpec>>): strin
     ...rows,
     "  -h, --help                         Show this help",
     "      --version                      Show the version",
+    "      --debug                        Print the stack trace of an error (also DEBUG=1)",
     ...(spec.examples?.length ? ["", "Examples:", ...spec.examples.map((e) => `  ${example(e)}`)] : []),
     "",
   ].join("\n");
@@ -62,6 +63,27 @@ export type Values<O extends Record<string, OptionSpec>> = {
 };
 
 /**
+ * `--concurrency -5` as `--concurrency=-5`: parseArgs reads a value starting with '-' as a flag and answers with an
+ * "ambiguous" hint, while the user meant a (bad) number that the flag's own check then names with its range.
+ */
+function attachNegativeValues(argv: string[], options: NonNullable<ParseArgsConfig["options"]>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    const name = a.startsWith("--") ? a.slice(2) : undefined;
+    if (name && options[name]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** True when argv asks for stack traces (`--debug`); the entry point reads it before parsing. */
+export const wantsDebug = (argv: readonly string[]): boolean => argv.includes("--debug");
+
+/**
  * Parses argv strictly; an unknown flag is a UsageError naming it, so a typo never runs a write with defaults.
  * `--help` and `--version` (every command has both) return `{ help: true, text }`: print `text` (the help or the
  * version) to stdout and exit 0.
@@ -77,11 +99,17 @@ export function parseCommandArgs<O extends Record<string, OptionSpec>>(
   }
   options.help = { type: "boolean", short: "h" };
   options.version = { type: "boolean" };
+  options.debug = { type: "boolean" };
   try {
-    const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      args: attachNegativeValues(argv, options),
+      options,
+      strict: true,
+      allowPositionals: false,
+    });
     if (values.help) return { help: true, text: renderHelp(spec) };
     if (values.version) return { help: true, text: versionText() };
-    const { help: _h, version: _ver, ...own } = values;
+    const { help: _h, version: _ver, debug: _dbg, ...own } = values;
     return { help: false, values: own as unknown as Values<O> };
   } catch (e) {
     throw new UsageError(`${(e as Error).message}. Run '${commandLine(spec.name)} --help' for the options.`);

@@ -26,6 +26,18 @@ export const WRITING_OPTIONS = {
   },
   plan: { type: "string", valueName: "file", description: "Apply a saved plan; refused if anything changed since" },
   concurrency: { type: "string", valueName: "n", description: "Targets worked on at once", default: "8" },
+  tag: {
+    type: "string",
+    multiple: true,
+    valueName: "name=value",
+    description: "Also find apps carrying this tag (repeatable: all must match; joins the config's select:)",
+  },
+  subscription: {
+    type: "string",
+    multiple: true,
+    valueName: "id",
+    description: "Find apps in this subscription (repeatable; replaces select.subscriptions)",
+  },
   shard: {
     type: "string",
     valueName: "i/n",
@@ -57,6 +69,8 @@ export interface WritingFlags {
   "plan-out"?: string;
   plan?: string;
   concurrency?: string;
+  tag?: string[];
+  subscription?: string[];
   shard?: string;
   auth?: string;
   cloud?: string;
@@ -73,7 +87,9 @@ export function requireConfig(flags: WritingFlags, command: string): string {
 export function parseConcurrency(v: string | undefined): number {
   const n = Number(v ?? "8");
   if (!Number.isInteger(n) || n < 1 || n > 64)
-    throw new UsageError(`--concurrency must be an integer from 1 to 64, got '${v}'.`);
+    throw new UsageError(`--concurrency must be an integer from 1 to 64, got '${v}'.`, {
+      fix: "Pass a whole number from 1 to 64, or leave the flag out for the default (8).",
+    });
   return n;
 }
 
@@ -100,6 +116,16 @@ export function selectApps(config: LoadedConfig, pattern: string | undefined, sh
       });
   }
   return shard ? shardBySubscription(apps, shard) : apps;
+}
+
+/** `--slot` naming no slot of any selected app is an error, as `--app` matching nothing is (not an empty plan, exit 0). */
+export function checkSlotFilter(apps: readonly AppConfig[], slot: string | undefined, file: string): void {
+  if (!slot || slot.toLowerCase() === "production" || apps.length === 0) return;
+  if (apps.some((a) => a.slots.some((s) => s.toLowerCase() === slot.toLowerCase()))) return;
+  const known = [...new Set(apps.flatMap((a) => a.slots))];
+  throw new UsageError(`--slot '${slot}' matches no slot of the selected apps in ${file}.`, {
+    fix: `Use 'production' for the apps themselves${known.length ? `, or one of: ${known.join(", ")}` : " (the selected apps list no slots)"}.`,
+  });
 }
 
 /**

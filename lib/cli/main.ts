@@ -1,19 +1,24 @@
 import { ConfigError, ToolError } from "../errors.ts";
 import { EXIT } from "../pipeline/exit-codes.ts";
-import { parseCommandArgs, type CommandSpec, type OptionSpec, type Values } from "./args.ts";
+import { parseCommandArgs, wantsDebug, type CommandSpec, type OptionSpec, type Values } from "./args.ts";
 
 export { EXIT };
 
-/** Formats an error for stderr: the message, every config issue, and the fix line. Stack traces only with DEBUG. */
-export function formatError(e: unknown): string {
+/**
+ * Formats an error for stderr: the message, every config issue, and the fix line. Stack traces only with `--debug`
+ * (or DEBUG=1): the stack of the error itself, whose message is already redacted, never of its cause.
+ */
+export function formatError(e: unknown, opts: { debug?: boolean } = {}): string {
+  const debug = opts.debug ?? Boolean(process.env.DEBUG);
   if (e instanceof ToolError) {
     const lines = [`error: ${e.message}`];
     if (e instanceof ConfigError) lines.push(...e.issues.map((i) => `  - ${i}`));
     if (e.fix) lines.push(`fix: ${e.fix}`);
+    if (debug && e.stack) lines.push(e.stack);
     return lines.join("\n");
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  return `error: ${err.message}${process.env.DEBUG ? `\n${err.stack}` : ""}`;
+  return `error: ${err.message}${debug ? `\n${err.stack}` : ""}`;
 }
 
 /** The only place that exits: runs a command, maps its result or error to an exit code. */
@@ -23,7 +28,7 @@ export function runMain(command: (argv: string[]) => Promise<number>): void {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(formatError(e) + "\n");
+      process.stderr.write(formatError(e, { debug: wantsDebug(process.argv) || Boolean(process.env.DEBUG) }) + "\n");
       process.exitCode = EXIT.error;
     },
   );

@@ -4,7 +4,8 @@ import { defineCommand } from "./run-kinds.ts";
 export const applyCommand = defineCommand({
   name: "apply",
   summary:
-    "Reconcile every kind the config names, in dependency order (registration → Easy Auth → site hardening → keys):\n" +
+    "Reconcile every kind the config names, in dependency order (registration → Easy Auth → its client secret →\n" +
+    "site hardening → keys):\n" +
     "one plan rendered together, one confirmation, one summary.",
   kinds: KINDS,
   examples: [

@@ -1,8 +1,9 @@
 import { createGraphApi, type GraphApi } from "../azure/graph-client.ts";
 import { keyVaultFactory, type KeyVaultSecrets } from "../azure/keyvault-client.ts";
 import type { OptionSpec } from "../cli/args.ts";
-import { WRITING_OPTIONS, type CommandIo } from "../cli/common.ts";
-import { prepareRun, signIn } from "../cli/writing-command.ts";
+import { WRITING_OPTIONS, checkSlotFilter, type CommandIo } from "../cli/common.ts";
+import { packageVersion } from "../cli/version.ts";
+import { discoverApps, prepareRun, signIn } from "../cli/writing-command.ts";
 import type { AnyKind, FlagValues, KindOption, RunContext, RunTuning, Selection } from "../pipeline/contract.ts";
 import { EXIT } from "../pipeline/exit-codes.ts";
 import { renderFatalJson } from "../pipeline/render-json.ts";
@@ -69,24 +70,39 @@ async function runKinds(c: KindsCommand, argv: string[], io: CommandIo, override
     for (const k of c.kinds) k.checkFlags?.(flagsOf(flags));
   });
   if (!run) return 0;
-  const { flags, apps, config, options } = run;
+  const { flags, config, options } = run;
   const selection: Selection = { slot: flags.slot, env: io.env };
-  // Targets are known before any network call: a missing vault URL or an empty selection is reported offline.
-  const targets = c.kinds.map((k) => k.targets(apps, selection));
-  const alone = c.kinds.length === 1 ? c.kinds[0]! : undefined;
-  if (alone && targets[0]!.length === 0) {
-    if (alone.none) throw alone.none(selection);
-    io.stderr.write(`warning: no selected app has a ${alone.config.key} block in ${config.file}; nothing to do\n`);
-  }
-  const armKinds = c.kinds.flatMap((k, i) => (k.service === "arm" ? targets[i]! : []));
   const service = c.kinds.some((k) => k.service === "arm") ? "arm" : "graph";
-  const { session, header } = await signIn(
+  const targetsOf = (apps: typeof run.apps) => {
+    checkSlotFilter(apps, flags.slot, config.file);
+    const targets = c.kinds.map((k) => k.targets(apps, selection));
+    const alone = c.kinds.length === 1 ? c.kinds[0]! : undefined;
+    if (alone && targets[0]!.length === 0) {
+      if (alone.none) throw alone.none(selection);
+      io.stderr.write(`warning: no selected app has a ${alone.config.key} block in ${config.file}; nothing to do\n`);
+    }
+    return targets;
+  };
+  const armSubscriptions = (targets: ReturnType<typeof targetsOf>) =>
+    c.kinds.flatMap((k, i) => (k.service === "arm" ? targets[i]!.map((t) => t.ref.subscriptionId) : []));
+  // Targets are known before any network call: a missing vault URL or an empty selection is reported offline.
+  // Discovery reads ARM, so with a select: block or --tag the targets wait for sign-in and the resources list.
+  let targets = run.discovery ? undefined : targetsOf(run.apps);
+  const signedIn = await signIn(
     cli,
     flags,
     io,
-    armKinds.map((t) => t.ref.subscriptionId),
+    targets ? armSubscriptions(targets) : [...run.apps.map((a) => a.subscriptionId), ...run.discovery!.subscriptions],
     service,
   );
+  const { session } = signedIn;
+  let header = signedIn.header;
+  if (!targets) {
+    const found = await discoverApps(session.arm, run);
+    targets = targetsOf(found.apps);
+    const subscriptions = [...new Set(armSubscriptions(targets))];
+    header = { ...header, subscriptions, ...(found.selection ? { selection: found.selection } : {}) };
+  }
   let graph: GraphApi | undefined;
   const { now, keyVault, ...tuning } = overrides;
   const ctx: RunContext = {
@@ -100,7 +116,9 @@ async function runKinds(c: KindsCommand, argv: string[], io: CommandIo, override
     flags: flagsOf(flags),
     now: now ?? (() => new Date()),
     tuning,
+    toolVersion: packageVersion(),
   };
-  const kinds = c.kinds.map((kind, i) => ({ kind, reconciler: kind.bind(ctx), targets: targets[i]! }));
+  const planned = targets;
+  const kinds = c.kinds.map((kind, i) => ({ kind, reconciler: kind.bind(ctx), targets: planned[i]! }));
   return runPipeline({ command: c.name, header, kinds }, options);
 }

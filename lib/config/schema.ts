@@ -38,12 +38,41 @@ export const defaultsSchema = z
   })
   .strict();
 
+// ARM tag names and values (tag-resources, "Limitations"): a name up to 512 characters, a value up to 256.
+const tagName = z.string().regex(/^[^<>%&\\?/]{1,512}$/, "must be 1-512 characters, none of < > % & \\ ? /");
+
+export const selectSchema = z
+  .object({
+    subscriptions: z
+      .array(subscriptionId)
+      .optional()
+      .describe("Subscriptions to search (default: defaults.subscriptionId, then AZURE_SUBSCRIPTION_ID)"),
+    resourceGroups: z
+      .array(resourceGroup)
+      .optional()
+      .describe("Only these resource groups (each is one paged list per subscription)"),
+    tags: z
+      .record(tagName, z.string().max(256))
+      .optional()
+      .describe("Only apps carrying every one of these tags (name: value, both exact); slots follow their app"),
+    kind: z
+      .string()
+      .regex(/^[\w-]+$/, "must be one word of a site's kind, e.g. functionapp or app")
+      .optional()
+      .describe("Only sites whose kind includes this word (functionapp, app, linux…)"),
+  })
+  .strict()
+  .describe(
+    "Apps found in Azure (ARM's resources list) besides the listed ones; they get `defaults`, a listed app's own block wins",
+  );
+
 export const fleetSchema = z
   .object({
     $schema: z.string().optional().describe("Path or URL of config/schema.json, for editors"),
     version: z.literal(1).default(1).describe("Config format version"),
     defaults: defaultsSchema.default({}),
-    apps: z.array(appSchema).min(1, "list at least one app"),
+    select: selectSchema.optional(),
+    apps: z.array(appSchema).default([]).describe("Apps by name; may be empty when `select` finds them"),
   })
   .strict()
   .describe(

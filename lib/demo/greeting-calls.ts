@@ -184,3 +184,25 @@ export async function callGreeting(e: NodeJS.ProcessEnv = process.env): Promise<
   await expectStatus("the same call with no key", 401, bearer);
   return out;
 }
+
+/**
+ * The wrong-audience call of callGreeting (a v2 token of the tenant for Microsoft Graph, with a valid function key)
+ * and the emulator's answer to it, for the demo's explain-token step. The token is returned to be written to a file,
+ * never printed.
+ */
+export async function wrongAudienceCall(
+  e: NodeJS.ProcessEnv = process.env,
+): Promise<{ token: string; status: number; decision: string }> {
+  const env = envOf(e);
+  const [key] = await apimKeys(env);
+  const graph = await adminPost<{ access_token: string }>(env, "entra/tokens", {
+    audience: "https://graph.microsoft.com",
+    version: 2,
+    scp: "User.Read",
+  });
+  const r = await call(env, {
+    ...(key ? { "x-functions-key": key } : {}),
+    authorization: `Bearer ${graph.access_token}`,
+  });
+  return { token: graph.access_token, status: r.status, decision: r.decision };
+}

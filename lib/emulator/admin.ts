@@ -2,7 +2,7 @@ import { jsonBody, route, send, type Route } from "./http.ts";
 import { effectiveSiteConfig } from "./arm/site-config.ts";
 import { federatedIssuer } from "./entra.ts";
 import { applySeed } from "./seed.ts";
-import { parseThrottleSpec } from "./throttle.ts";
+import { parseGraphThrottleSpec, parseThrottleSpec } from "./throttle.ts";
 import type { AppState, ArmState } from "./arm/state.ts";
 import type { Directory } from "./directory.ts";
 import type { Faults } from "./faults.ts";
@@ -71,8 +71,9 @@ export function adminRoutes(emu: () => AdminTarget): Route[] {
     }),
     route("GET", "/_emulator/throttle", (ctx) => send(ctx, 200, emu().throttle.spec)),
     route("PUT", "/_emulator/throttle", (ctx) => {
-      const body = jsonBody<{ spec?: string }>(ctx);
+      const body = jsonBody<{ spec?: string; graph?: string }>(ctx);
       try {
+        if (body?.graph !== undefined) emu().throttle.graph.configure(parseGraphThrottleSpec(body.graph));
         emu().throttle.configure(parseThrottleSpec(body?.spec ?? ""));
         send(ctx, 200, emu().throttle.spec);
       } catch (e) {

@@ -50,6 +50,13 @@ export interface ClientIdentity {
 }
 export type ClientResolver = (clientId: string) => ClientIdentity | undefined;
 
+/** What an application's password check says (Graph's passwordCredentials, lib/emulator/graph/passwords.ts). */
+export type PasswordCheck =
+  | { ok: true; keyId: string; objectId: string }
+  | { ok: false; reason: "invalid" | "expired"; keyId?: string };
+/** Undefined when the clientId is no application of the checker's. */
+export type PasswordChecker = (clientId: string, secret: string) => PasswordCheck | undefined;
+
 /** The public cloud's audiences; a Directory in another cloud's mode has its own (`Directory.audiences`). */
 export const ARM_AUDIENCES = EMULATED_CLOUD_TABLE.AzureCloud.arm;
 export const GRAPH_AUDIENCES = EMULATED_CLOUD_TABLE.AzureCloud.graph;
@@ -75,6 +82,8 @@ export class Directory {
   readonly resolvers: ResourceResolver[] = [];
   /** Where a client's service principal is looked up by appId (Graph adds one), for `oid`, `sub` and names. */
   readonly clientResolvers: ClientResolver[] = [];
+  /** Where a client_secret for a clientId the directory has no client for is checked (Graph adds its applications). */
+  readonly passwordCheckers: PasswordChecker[] = [];
   readonly kid = randomUUID();
   tokenLifetimeSeconds = 3600;
   /** The audiences this cloud's ARM, Graph and Key Vault accept (and Entra issues tokens for). */

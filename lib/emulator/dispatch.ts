@@ -3,6 +3,8 @@ import type { Faults } from "./faults.ts";
 import { matchRoute, send, type Ctx, type Route, type ServiceName } from "./http.ts";
 import type { MountedService, Operation } from "./service.ts";
 import { HostUnavailable, InjectedFault, ServiceError } from "./service-error.ts";
+import { muteAnswer } from "./mute-answer.ts";
+import { sendAnswerFault } from "./answer-fault.ts";
 
 export interface DispatchOptions {
   /** In order; the last one (Entra) matches every path. Mounted services go to the front. */
@@ -38,6 +40,14 @@ export function createDispatcher(opts: DispatchOptions): (ctx: Ctx) => Promise<S
     const applied = faults.take(service.name, ctx.method, ctx.path);
     const latency = opts.latencyMs + applied.reduce((a, f) => a + (f.kind === "latency" ? (f.ms ?? 0) : 0), 0);
     if (latency > 0) await sleep(latency);
+    const held = applied.find((f) => f.kind === "hold");
+    if (held && (await faults.hold(held)) === "drop") {
+      ctx.status = 0;
+      ctx.req.socket.destroy();
+      return service.name;
+    }
+    if (applied.some((f) => f.kind === "drop")) muteAnswer(ctx);
+    if (sendAnswerFault(ctx, applied)) return service.name;
     const failing = applied.find((f) => f.kind === "status" || f.kind === "reset" || f.kind === "host-unavailable");
     if (failing?.kind === "reset") {
       ctx.status = 0;

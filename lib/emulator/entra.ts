@@ -24,6 +24,17 @@ function aadError(ctx: Ctx, status: number, error: string, code: number, descrip
   });
 }
 
+function invalidSecret(ctx: Ctx): undefined {
+  aadError(
+    ctx,
+    401,
+    "invalid_client",
+    7000215,
+    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
+  );
+  return undefined;
+}
+
 export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
   const tenantOk = (ctx: Ctx): boolean => {
     const t = ctx.params.tenant!.toLowerCase();
@@ -87,6 +98,22 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
   const authenticateClient = async (ctx: Ctx, form: URLSearchParams): Promise<ClientPrincipal | undefined> => {
     const clientId = form.get("client_id") ?? "";
     const client = dir.clients.get(clientId.toLowerCase());
+    const secretSent = form.get("client_secret");
+    if (!client && secretSent && !form.get("client_assertion")) {
+      const checked = dir.passwordCheckers.map((check) => check(clientId, secretSent)).find((c) => c !== undefined);
+      if (checked?.ok) return { clientId, objectId: checked.objectId, displayName: clientId, federatedSubjects: [] };
+      if (checked?.reason === "expired") {
+        aadError(
+          ctx,
+          401,
+          "invalid_client",
+          7000222,
+          `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+        );
+        return undefined;
+      }
+      if (checked) return invalidSecret(ctx);
+    }
     if (!client) {
       aadError(
         ctx,
@@ -117,16 +144,7 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
       return client;
     }
     const secret = form.get("client_secret");
-    if (!secret || client.secret === undefined || secret !== client.secret) {
-      aadError(
-        ctx,
-        401,
-        "invalid_client",
-        7000215,
-        "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
-      );
-      return undefined;
-    }
+    if (!secret || client.secret === undefined || secret !== client.secret) return invalidSecret(ctx);
     return client;
   };
 

@@ -77,7 +77,7 @@ const siteSeed = appSeed.extend({
   slots: z.array(appSeed.extend({ name: z.string().min(1) })).default([]),
 });
 
-export const seedSchema = z.object({
+export const seedSchema = z.strictObject({
   subscriptions: z
     .array(
       z.object({
@@ -131,9 +131,30 @@ function buildApp(name: string, s: AppSeed): AppState {
   return app;
 }
 
+/** A seed that does not validate: one line per problem, with its path. */
+export class SeedError extends Error {}
+
+/**
+ * Checks a seed. A fleet config (`apps:`, `defaults:`) passed as a seed used to be accepted silently as an empty
+ * world, so every command then failed with 404s far from the cause: it is named for what it is.
+ */
+export function parseSeed(input: unknown): z.output<typeof seedSchema> {
+  const top = typeof input === "object" && input !== null && !Array.isArray(input) ? Object.keys(input) : [];
+  if (top.includes("apps") || top.includes("defaults"))
+    throw new SeedError(
+      'this is a fleet config (it has apps:/defaults:), not an emulator seed; a seed lists subscriptions: with resourceGroups: and sites: (docs/emulator.md, "Seed format"; e.g. config/demo-seed.yaml)',
+    );
+  const parsed = seedSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.map(String).join(".") || "(top level)"}: ${i.message}`);
+  throw new SeedError(`not a valid emulator seed: ${lines.join("; ")}`);
+}
+
 /** Adds a seed's subscriptions, resource groups, sites and slots to the ARM state. */
 export function applySeed(state: ArmState, input: unknown): void {
-  const seed = seedSchema.parse(input);
+  const seed = parseSeed(input);
   for (const sub of seed.subscriptions) {
     if (!state.subscription(sub.subscriptionId)) state.addSubscription(sub.subscriptionId, sub.displayName);
     for (const rg of sub.resourceGroups) {

@@ -1,7 +1,10 @@
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { adminRoutes } from "./admin.ts";
+import { authorizationAdminRoutes } from "./authorization/admin-routes.ts";
+import { Authorization } from "./authorization/grants.ts";
 import { createArmService } from "./arm/index.ts";
+import { chaosAdminRoutes } from "./chaos-admin.ts";
 import { ArmState } from "./arm/state.ts";
 import { createTls, type PemPair } from "./ca.ts";
 import { emulatedCloud, type EmulatedCloudName } from "./clouds.ts";
@@ -15,7 +18,7 @@ import { applySeed } from "./seed.ts";
 import type { MountedService } from "./service.ts";
 import { AZURE_THROTTLE, Throttle, type ThrottleSpec } from "./throttle.ts";
 import { createGraphService, type GraphOptions } from "./graph/index.ts";
-import { createKeyVaultService, type KeyVaultOptions } from "./keyvault/index.ts";
+import { createKeyVaultService, VaultState, type KeyVaultOptions } from "./keyvault/index.ts";
 import { createSitesService } from "./sites/index.ts";
 
 export type { MountedService } from "./service.ts";
@@ -23,6 +26,8 @@ export type { MountedService } from "./service.ts";
 export const DEFAULT_TENANT_ID = "7e3a0f1c-5b2d-4c8e-9a61-0d4f2b8c6e11";
 export const DEFAULT_SUBSCRIPTION_ID = "3c9d2e47-1f60-4b8a-a5d3-92e1f0c4b7a2";
 export const DEFAULT_CLIENT_ID = "0b6f5d2a-8e41-4c39-b7a0-e52d91c3f864";
+/** The name `@Microsoft.KeyVault(VaultName=…)` references resolve the emulated vault by. */
+export const EMULATED_VAULT_NAME = "kv-emulated";
 
 export interface EmulatorOptions {
   port?: number;
@@ -64,6 +69,8 @@ export interface Emulator {
   throttle: Throttle;
   faults: Faults;
   log: RequestLog;
+  /** Permission sets of restricted clients (an unlisted client may do anything). */
+  authorization: Authorization;
   /** Mounts another service on this origin, ahead of the built-in ones (data plane, ARM, Graph, Key Vault, Entra). */
   mount(service: MountedService): void;
   close(): Promise<void>;
@@ -88,22 +95,35 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   if (opts.seed) applySeed(arm, opts.seed);
   const throttle = new Throttle(opts.throttle ?? AZURE_THROTTLE);
   const faults = new Faults();
+  const authorization = new Authorization();
   if (opts.faults) faults.add(opts.faults);
   const log = new RequestLog();
   let url = "";
   const baseUrl = () => url;
 
+  const vault = opts.keyVault?.state ?? new VaultState();
   const services: MountedService[] = [
     // First: the data plane claims `*.azurewebsites.net` requests by Host, and `/_sites/{app}/` by path.
     createSitesService({ arm, directory, baseUrl }),
-    createGraphService(directory, baseUrl, opts.graph),
-    createKeyVaultService(directory, baseUrl, opts.keyVault),
-    createArmService({ state: arm, baseUrl, pageSize: opts.pageSize ?? 50 }, directory, throttle),
+    createGraphService(directory, baseUrl, { ...opts.graph, authorization, throttle: throttle.graph }),
+    createKeyVaultService(directory, baseUrl, { ...opts.keyVault, state: vault, authorization }),
+    createArmService(
+      { state: arm, baseUrl, pageSize: opts.pageSize ?? 50, authorization },
+      directory,
+      throttle,
+      // App settings' Key Vault references resolve against the same vault (arm/config-references.ts).
+      { vault, vaultUrl: baseUrl, vaultName: EMULATED_VAULT_NAME, denied: new Set<string>() },
+    ),
     // Last: the token endpoints live at `/{tenant}/...`, which any path not claimed above may be.
     createEntraService(directory, baseUrl),
   ];
   const emulator = {} as Emulator;
-  const admin = [...adminRoutes(() => emulator), ...services.flatMap((s) => s.adminRoutes ?? [])];
+  const admin = [
+    ...adminRoutes(() => emulator),
+    ...authorizationAdminRoutes(() => authorization),
+    ...chaosAdminRoutes(faults, log, () => services.flatMap((s) => (s.store ? [s.store] : []))),
+    ...services.flatMap((s) => s.adminRoutes ?? []),
+  ];
   const dispatch = createDispatcher({ services, admin, faults, latencyMs: opts.latencyMs ?? 0 });
 
   const server: Server = createServer({ cert: tls.server.certPem, key: tls.server.keyPem }, async (req, res) => {
@@ -160,6 +180,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     throttle,
     faults,
     log,
+    authorization,
     mount: (s: MountedService) => {
       services.unshift(s);
       admin.push(...(s.adminRoutes ?? []));

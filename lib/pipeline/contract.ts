@@ -141,6 +141,8 @@ export interface RunContext {
   flags: FlagValues;
   now(): Date;
   tuning: Partial<RunTuning>;
+  /** The tool's version, recorded in backups. */
+  toolVersion?: string;
 }
 
 /** A resource kind as a plug-in: listed once in lib/resources/index.ts. */
@@ -159,6 +161,72 @@ export interface ResourceKind<T extends KindTarget = KindTarget, O = unknown, D 
   /** Run alone, a selection with no target is this error (rotate-keys with no keys.rotate); default: nothing to do. */
   none?(selection: Selection): Error;
   bind(run: RunContext): Reconciler<T, O, D, A>;
+  /** Export (docs/export.md): reads one live app and writes it as this kind's config slice. Optional. */
+  exporter?: KindExporter;
+  /** Restore (docs/restore.md): plans from the current state back to a backup of this kind. Optional. */
+  restorer?: KindRestorer;
+}
+
+/** One live app as export sees it: its address and the slots it has. */
+export interface ExportSite extends AppAddress {
+  /** Every slot the site has (export keeps in `slots` only those its slices describe as well). */
+  liveSlots: string[];
+  /** Function names known from a `--config` selection's key policies (ARM's function list is not read). */
+  functions: string[];
+}
+
+/** A comment the export writes next to a value: what was inferred, or what was left out and why. */
+export interface ExportNote {
+  /** Path inside the app's block (`auth.azureActiveDirectory.clientId`), or the block's key. */
+  path: string;
+  note: "inferred" | "left out" | "kept as is";
+  why: string;
+}
+
+/** A kind's config slice for one app (or slot), as read: undefined when the kind is not in use there. */
+export interface ExportedSlice {
+  slice?: Record<string, unknown>;
+  notes: ExportNote[];
+}
+
+/** The slices other kinds exported for the same app (the registration's appId for `clientId: fromRegistration`). */
+export type PeerSlices = Readonly<Record<string, Record<string, unknown> | undefined>>;
+
+export interface KindExporter {
+  /** Read-only: what the slice is made from, for production (slot undefined) or one slot. */
+  observe(run: RunContext, site: ExportSite, slot: string | undefined, peers: PeerObservations): Promise<unknown>;
+  /** Pure: the slice that plans no change against `observed`. */
+  toConfig(site: ExportSite, observed: unknown, peers: PeerSlices, run: RunContext): ExportedSlice;
+  /** Kinds observed before this one (auth before registration: Easy Auth names the registration's appId). */
+  after?: readonly string[];
+  /** One slice per app, whatever its slots (a registration; production's key policies): observed once. */
+  perApp?: boolean;
+  /** The slice without the part that plans `target` (one key policy); undefined: nothing left. Default: drop it all. */
+  prune?(slice: Record<string, unknown>, target: KindTarget): Record<string, unknown> | undefined;
+}
+
+/** Observations of other kinds for the same app and slot, by kind key. */
+export type PeerObservations = Readonly<Record<string, unknown>>;
+
+/** What a backup is of, and what it holds (secrets never included). */
+export interface BackupRecord {
+  formatVersion: 2;
+  kind: string;
+  resource: string;
+  tenantId?: string;
+  subscriptionId: string;
+  target: { subscriptionId: string; resourceGroup: string; name: string; slot?: string };
+  takenAt: string;
+  toolVersion: string;
+  /** The object as read before the write (the kind's own shape). */
+  document: unknown;
+}
+
+export interface KindRestorer {
+  /** The config slice that brings the owned fields back to the backed-up values (exact lists). */
+  toConfig?(backup: BackupRecord): Record<string, unknown>;
+  /** Or a kind of its own for the restore (Easy Auth: the whole document). */
+  restoreKind?(backup: BackupRecord): ResourceKind;
 }
 
 /**

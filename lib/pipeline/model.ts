@@ -47,6 +47,8 @@ export interface PlanHeader {
   tenantId?: string;
   subscriptions: string[];
   principal?: string;
+  /** How apps were found besides the listed ones (config `select:`, `--tag`, `--subscription`). */
+  selection?: string;
 }
 
 export interface Plan {

@@ -1,4 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import { z } from "zod";
+import { isRecord } from "../azure/json.ts";
 import { ConfigError, RefusedError } from "../errors.ts";
 import { targetLabel, type Plan, type TargetPlan } from "./model.ts";
 
@@ -14,19 +16,53 @@ export function writePlanFile(file: string, plan: Plan): void {
   writeFileSync(file, JSON.stringify(safe, null, 2) + "\n", { mode: 0o600 });
 }
 
+// What the runner reads of a saved plan; anything else in the file is carried as it is.
+const savedChange = z.looseObject({
+  field: z.string(),
+  path: z.array(z.string()),
+  kind: z.enum(["add", "change", "remove"]),
+});
+const savedTarget = z.looseObject({
+  target: z.looseObject({
+    subscriptionId: z.string().min(1),
+    resourceGroup: z.string().min(1),
+    name: z.string().min(1),
+    slot: z.string().optional(),
+  }),
+  resource: z.string().min(1),
+  status: z.enum(["change", "no-op", "skip", "error"]),
+  changes: z.array(savedChange),
+  fingerprint: z.string().optional(),
+});
+const savedPlan = z.looseObject({ command: z.string(), targets: z.array(savedTarget) });
+
+const at = (path: readonly PropertyKey[]) =>
+  path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : `${acc}.${String(p)}`), "plan");
+
 export function readPlanFile(file: string, command: string): Plan {
-  let plan: Plan;
+  let raw: unknown;
   try {
-    plan = JSON.parse(readFileSync(file, "utf8")) as Plan;
+    raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
-    throw new ConfigError(`Cannot read plan file '${file}': ${(e as Error).message}`, [], {
+    const why =
+      (e as NodeJS.ErrnoException).code ?? (e instanceof SyntaxError ? "not JSON (truncated?)" : "unreadable");
+    throw new ConfigError(`Cannot read plan file '${file}': ${why}.`, [], {
       fix: "Pass a file written by --plan-out.",
     });
   }
-  if (plan.formatVersion !== 1 || !Array.isArray(plan.targets))
+  // Checked before any field is read: a `null` or hand-edited entry must not surface as "Cannot read properties".
+  if (!isRecord(raw) || raw.formatVersion !== 1)
     throw new ConfigError(`'${file}' is not a plan file of this tool (formatVersion 1).`, [], {
       fix: "Make a new plan with --plan-out.",
     });
+  const parsed = savedPlan.safeParse(raw);
+  if (!parsed.success)
+    throw new ConfigError(
+      `'${file}' is a damaged plan file (${parsed.error.issues.length} problem${parsed.error.issues.length > 1 ? "s" : ""}); nothing was applied.`,
+      parsed.error.issues.slice(0, 5).map((i) => `${at(i.path)}: ${i.message}`),
+      { fix: "Make a new plan with --plan-out; plan files are not meant to be edited." },
+    );
+  const plan = raw as unknown as Plan;
   if (plan.command !== command)
     throw new ConfigError(`'${file}' is a ${plan.command} plan, not a ${command} plan.`, [], {
       fix: `Run ${plan.command} with it, or make a new plan.`,

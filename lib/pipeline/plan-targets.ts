@@ -1,8 +1,10 @@
 import pLimit from "p-limit";
-import { AzureRequestError, ToolError, errorMessage } from "../errors.ts";
+import { startInterleaved } from "./interleave.ts";
+import { AzureRequestError, ToolError } from "../errors.ts";
 import type { AnyKind, KindPlan, KindTarget, Reconciler } from "./contract.ts";
 import { planningMemo } from "./memo.ts";
 import { targetLabel, type TargetPlan } from "./model.ts";
+import { targetReason } from "./target-error.ts";
 
 /** A kind ready to run: its reconciler bound to the session, and the targets the selection covers. */
 export interface BoundKind {
@@ -42,16 +44,16 @@ function targetPlan(kind: string, t: KindTarget, k: KindPlan, fingerprint: strin
   };
 }
 
-function failedPlan(kind: string, t: KindTarget, e: unknown): TargetPlan {
+function failedPlan(kind: AnyKind, t: KindTarget, e: unknown): TargetPlan {
   return {
     target: t.ref,
     resource: t.resource,
-    kind,
+    kind: kind.kind,
     status: "error",
     changes: [],
     unchanged: 0,
     warnings: [],
-    reason: { message: errorMessage(e), fix: e instanceof ToolError ? e.fix : undefined },
+    reason: targetReason(e, kind.command),
   };
 }
 
@@ -78,11 +80,22 @@ export async function planTargets(
       return { bound, target, plan, kplan, observed };
     } catch (e) {
       if (!isTargetError(e)) throw e;
-      progress(`planned ${label}: error: ${errorMessage(e)}`);
-      return { bound, target, plan: failedPlan(bound.kind.kind, target, e) };
+      const plan = failedPlan(bound.kind, target, e);
+      progress(`planned ${label}: error: ${plan.reason!.message}`);
+      return { bound, target, plan };
     }
   };
-  const perKind = await Promise.all(kinds.map((b) => Promise.all(b.targets.map((t) => limit(() => planOne(b, t))))));
+  const perKind = await Promise.all(
+    kinds.map((b) =>
+      Promise.all(
+        startInterleaved(
+          b.targets,
+          (t) => t.ref.subscriptionId,
+          (t) => limit(() => planOne(b, t)),
+        ),
+      ),
+    ),
+  );
   for (const [i, b] of kinds.entries())
     b.reconciler.checkPlans?.(perKind[i]!.map((p) => ({ target: p.target, plan: p.kplan })));
   return perKind.flat();

@@ -97,6 +97,7 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
     `  tenant        ${h.tenantId ?? "(unknown)"}`,
     `  subscription  ${h.subscriptions.join(", ") || "(none)"}`,
     `  principal     ${h.principal ?? "(not signed in)"}`,
+    ...(h.selection ? [`  selection     ${h.selection}`] : []),
     "",
   ];
   // Targets that need attention come first; unchanged ones last.

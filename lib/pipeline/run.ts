@@ -1,7 +1,9 @@
 import pLimit from "p-limit";
+import { startInterleaved } from "./interleave.ts";
 import { jsonEqual } from "../azure/json.ts";
 import { retrying } from "../azure/retry.ts";
-import { RefusedError, ToolError, VerificationError, errorMessage } from "../errors.ts";
+import { RefusedError, VerificationError } from "../errors.ts";
+import { targetReason } from "./target-error.ts";
 import { EXIT } from "./exit-codes.ts";
 import { keyedSerial } from "./lock.ts";
 import { freshReads } from "./memo.ts";
@@ -119,20 +121,26 @@ async function applyAll(
     const limit = pLimit(Math.max(1, o.concurrency));
     const mine = changing.filter((p) => p.bound === bound);
     const results = await Promise.all(
-      mine.map((p) =>
-        limit(() =>
-          serial(`${bound.kind.kind}|${bound.reconciler.lockKey(p.target)}`, async (): Promise<TargetResult> => {
-            const label = entryLabel(p.plan);
-            try {
-              const r = await applyOne(p, o.reobserve, o.progress);
-              o.progress(`[${++done}/${changing.length}] ${label}: ${r.outcome}${r.message ? ` (${r.message})` : ""}`);
-              return r;
-            } catch (e) {
-              o.progress(`[${++done}/${changing.length}] ${label}: failed: ${errorMessage(e)}`);
-              return resultOf(p.plan, "failed", errorMessage(e), e instanceof ToolError ? e.fix : undefined);
-            }
-          }),
-        ),
+      startInterleaved(
+        mine,
+        (p) => p.target.ref.subscriptionId,
+        (p) =>
+          limit(() =>
+            serial(`${bound.kind.kind}|${bound.reconciler.lockKey(p.target)}`, async (): Promise<TargetResult> => {
+              const label = entryLabel(p.plan);
+              try {
+                const r = await applyOne(p, o.reobserve, o.progress);
+                o.progress(
+                  `[${++done}/${changing.length}] ${label}: ${r.outcome}${r.message ? ` (${r.message})` : ""}`,
+                );
+                return r;
+              } catch (e) {
+                const why = targetReason(e, bound.kind.command);
+                o.progress(`[${++done}/${changing.length}] ${label}: failed: ${why.message}`);
+                return resultOf(p.plan, "failed", why.message, why.fix);
+              }
+            }),
+          ),
       ),
     );
     applied.push(...results);

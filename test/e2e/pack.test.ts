@@ -47,7 +47,18 @@ describe("the packed package", () => {
 
     const list = await run(["--help"]);
     expect(list.exitCode).toBe(0);
-    for (const c of ["configure-auth", "update-manifest", "configure-site", "rotate-keys", "apply", "emulator"])
+    for (const c of [
+      "configure-auth",
+      "update-manifest",
+      "configure-site",
+      "rotate-keys",
+      "apply",
+      "audit",
+      "explain-token",
+      "export",
+      "restore",
+      "emulator",
+    ])
       expect(list.stdout).toMatch(new RegExp(`^ {2}${c} `, "m"));
 
     for (const args of [["--version"], ["rotate-keys", "--version"]]) {

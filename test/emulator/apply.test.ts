@@ -56,7 +56,8 @@ describe("apply: every kind, one plan, dependency order", () => {
     };
     expect(doc.command).toBe("apply");
     const changing = doc.plan.targets.filter((t) => t.status === "change");
-    expect(new Set(changing.map((t) => t.kind))).toEqual(new Set(["auth", "site", "keys"]));
+    // client-secret: func-greeting's Easy Auth secret (config/demo.yaml), planned again once auth has run.
+    expect(new Set(changing.map((t) => t.kind))).toEqual(new Set(["auth", "client-secret", "site", "keys"]));
     expect(changing.some((t) => t.kind === "site" && t.target.name === "func-reports")).toBe(true);
 
     emu.log.clear();

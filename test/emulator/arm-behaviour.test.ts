@@ -138,7 +138,12 @@ describe("authsettingsV2 and V1", () => {
     const path = `${sitePath("func-orders", "staging")}/config/authsettingsV2`;
     await arm.put(path, { properties: { platform: { enabled: true, futureFlag: "x" }, futureSection: { a: 1 } } });
     const back = await arm.get<{ properties: Record<string, unknown> }>(`${path}/list`);
-    expect(back.body.properties).toEqual({ platform: { enabled: true, futureFlag: "x" }, futureSection: { a: 1 } });
+    // Stored as the service stores it: what was sent (unknown fields included), with its defaults filled in.
+    expect(back.body.properties).toMatchObject({
+      platform: { enabled: true, futureFlag: "x" },
+      futureSection: { a: 1 },
+    });
+    expect(back.body.properties.identityProviders).toMatchObject({ google: { enabled: true, registration: {} } });
     await expect(arm.put(path, { platform: { enabled: false } })).rejects.toMatchObject({ status: 400 });
     const ctx = createWebSiteManagement(credentialFor(emu), SUB, { endpoint: emu.url });
     const patch = await ctx.path(path).patch({

@@ -55,6 +55,108 @@ function withoutNulls(v: unknown): unknown {
   );
 }
 
+// What the service stores after a PUT (Azure/azure-cli-extensions `src/authV2` test recordings): every built-in
+// identity provider object, each `enabled: true` with an empty `registration` unless the body says otherwise, and
+// the token store and nonce defaults. IdentityProviders, TokenStore and Nonce in SiteAuthSettingsV2 (WebApps.json).
+const PROVIDERS = [
+  "azureActiveDirectory",
+  "facebook",
+  "gitHub",
+  "google",
+  "legacyMicrosoftAccount",
+  "twitter",
+  "apple",
+  "azureStaticWebApps",
+];
+const TOKEN_STORE_DEFAULTS = { enabled: false, tokenRefreshExtensionHours: 72 };
+const NONCE_DEFAULTS = { validateNonce: true, nonceExpirationInterval: "00:05:00" };
+
+// Every boolean property of SiteAuthSettingsV2 and its children (WebApps.json 2024-11-01): the service deserializes
+// "true"/"False" sent for them and stores booleans.
+const BOOLEAN_KEYS = new Set([
+  "disableWWWAuthenticate",
+  "enabled",
+  "isAutoProvisioned",
+  "preserveUrlFragmentsForLogins",
+  "requireAuthentication",
+  "requireHttps",
+  "validateNonce",
+]);
+
+function booleansOf(v: unknown, key?: string): unknown {
+  if (Array.isArray(v)) return v.map((x) => booleansOf(x));
+  if (typeof v === "string" && key && BOOLEAN_KEYS.has(key) && /^(true|false)$/i.test(v.trim()))
+    return v.trim().toLowerCase() === "true";
+  if (!isObject(v)) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, booleansOf(x, k)]));
+}
+
+const objectAt = (o: JsonObject, key: string): JsonObject => {
+  if (!isObject(o[key])) o[key] = {};
+  return o[key] as JsonObject;
+};
+
+/** A PUT body as the service stores it: booleans as booleans, then its defaults under what was sent. */
+export function storedAuthV2(props: JsonObject): JsonObject {
+  const out = booleansOf(clone(props)) as JsonObject;
+  const providers = objectAt(out, "identityProviders");
+  for (const name of PROVIDERS) {
+    const p = objectAt(providers, name);
+    if (p.enabled === undefined || p.enabled === null) p.enabled = true;
+    objectAt(p, "registration");
+  }
+  const login = objectAt(out, "login");
+  login.tokenStore = { ...TOKEN_STORE_DEFAULTS, ...objectAt(login, "tokenStore") };
+  login.nonce = { ...NONCE_DEFAULTS, ...objectAt(login, "nonce") };
+  return out;
+}
+
+// Every property of SiteAuthSettings (V1, WebApps.json 2024-11-01): the service returns each one, null when unset.
+const V1_FIELDS = [
+  "enabled",
+  "runtimeVersion",
+  "unauthenticatedClientAction",
+  "tokenStoreEnabled",
+  "allowedExternalRedirectUrls",
+  "defaultProvider",
+  "tokenRefreshExtensionHours",
+  "clientId",
+  "clientSecret",
+  "clientSecretSettingName",
+  "clientSecretCertificateThumbprint",
+  "issuer",
+  "validateIssuer",
+  "allowedAudiences",
+  "additionalLoginParams",
+  "aadClaimsAuthorization",
+  "googleClientId",
+  "googleClientSecret",
+  "googleClientSecretSettingName",
+  "googleOAuthScopes",
+  "facebookAppId",
+  "facebookAppSecret",
+  "facebookAppSecretSettingName",
+  "facebookOAuthScopes",
+  "gitHubClientId",
+  "gitHubClientSecret",
+  "gitHubClientSecretSettingName",
+  "gitHubOAuthScopes",
+  "twitterConsumerKey",
+  "twitterConsumerSecret",
+  "twitterConsumerSecretSettingName",
+  "microsoftAccountClientId",
+  "microsoftAccountClientSecret",
+  "microsoftAccountClientSecretSettingName",
+  "microsoftAccountOAuthScopes",
+  "isAuthFromFile",
+  "authFilePath",
+];
+
+function v1Properties(t: Target): JsonObject {
+  const all: JsonObject = Object.fromEntries(V1_FIELDS.map((k) => [k, null]));
+  return { ...all, ...clone(t.app.authV1), configVersion: t.app.configVersion };
+}
+
 function v2Properties(t: Target): JsonObject {
   if (t.app.authV2) return clone(t.app.authV2);
   return t.app.configVersion === "v1" ? v2ViewOfV1(t.app.authV1) : {};
@@ -73,10 +175,7 @@ export function authSettingsRoutes(env: ArmEnv): Route[] {
     kind: t.site.kind,
   });
   const v1Doc = (t: Target) => ({
-    ...childResource(t, "config/authsettings", "config", "authsettings", {
-      ...clone(t.app.authV1),
-      configVersion: t.app.configVersion,
-    }),
+    ...childResource(t, "config/authsettings", "config", "authsettings", v1Properties(t)),
     kind: t.site.kind,
   });
 
@@ -99,10 +198,10 @@ export function authSettingsRoutes(env: ArmEnv): Route[] {
         "InvalidRequestContent",
         `The request content was invalid and could not be deserialized: Error converting value "${bad}" to type 'UnauthenticatedClientActionV2'. Path 'properties.globalValidation.unauthenticatedClientAction'.`,
       );
-    t.app.authV2 = body.properties === null ? undefined : clone(props);
+    t.app.authV2 = body.properties === null ? undefined : storedAuthV2(props);
     // A V2 PUT on a V1 app is the migration (configure-authentication-api-version: "can't be reversed").
     t.app.configVersion = "v2";
-    send(ctx, 200, v2Doc(t, props));
+    send(ctx, 200, v2Doc(t, t.app.authV2 ?? {}));
   };
 
   const putV1 = (ctx: Ctx, t: Target) => {

@@ -1,19 +1,29 @@
+import { authorizeArm } from "../authorization/arm.ts";
 import { bearer, type Ctx, type Route } from "../http.ts";
 import { peekAudience, type Directory } from "../directory.ts";
 import { routeOperation, type MountedService } from "../service.ts";
 import type { Throttle } from "../throttle.ts";
 import { RESOURCES_API_VERSIONS, WEB_API_VERSIONS } from "./api-versions.ts";
 import { authSettingsRoutes } from "./auth-settings.ts";
+import { configReferenceAdminRoutes, configReferenceRoutes, type ConfigReferenceEnv } from "./config-references.ts";
 import { armError, armFail, subscriptionNotFound } from "./errors.ts";
 import { functionKeyRoutes } from "./functions-keys.ts";
+import { genericResourceRoutes } from "./generic-resources.ts";
 import type { ArmEnv } from "./model.ts";
 import { resourceRoutes } from "./resources.ts";
 import { siteConfigRoutes } from "./site-config.ts";
 
 /** Azure Resource Manager for Microsoft.Web sites and Microsoft.Resources (docs/emulator.md, "What it enforces"). */
-export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle): MountedService {
+export function createArmService(
+  env: ArmEnv,
+  dir: Directory,
+  throttle: Throttle,
+  refs?: ConfigReferenceEnv,
+): MountedService {
   const routes: Route[] = [
     ...resourceRoutes(env),
+    ...(refs ? configReferenceRoutes(env, refs) : []),
+    ...genericResourceRoutes(env),
     ...siteConfigRoutes(env),
     ...authSettingsRoutes(env),
     ...functionKeyRoutes(env),
@@ -74,6 +84,7 @@ export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle
     name: "arm",
     prefix: /^\/(subscriptions|tenants)(\/|$)/i,
     store: env.state,
+    ...(refs ? { adminRoutes: configReferenceAdminRoutes(refs) } : {}),
     fail: armFail,
     async handle(ctx) {
       ctx.res.setHeader("x-ms-request-id", ctx.requestId);
@@ -112,6 +123,8 @@ export function createArmService(env: ArmEnv, dir: Directory, throttle: Throttle
             ),
       );
       if (op && sub && !env.state.subscription(sub)) return subscriptionNotFound(ctx, sub);
+      // RBAC is checked on a request that names a real operation: an unknown path stays a 404 for everyone.
+      if (op && env.authorization) authorizeArm(env.authorization, ctx);
       return op;
     },
   };

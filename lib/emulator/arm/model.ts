@@ -1,3 +1,4 @@
+import type { Authorization } from "../authorization/grants.ts";
 import { isObject, jsonBody, route, send, type Ctx, type Route } from "../http.ts";
 import { ServiceError } from "../service-error.ts";
 import { resourceGroupNotFound, resourceNotFound } from "./errors.ts";
@@ -8,6 +9,7 @@ export interface ArmEnv {
   state: ArmState;
   baseUrl: () => string;
   pageSize: number;
+  authorization?: Authorization;
 }
 
 export const SITE =

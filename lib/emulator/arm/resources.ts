@@ -12,6 +12,7 @@ import {
   type ArmEnv,
   type Target,
 } from "./model.ts";
+import { markRestart, siteState } from "./config-references.ts";
 import { booleanSetting, normalizeSiteConfig } from "./site-config.ts";
 import { newAppState, type AppState, type JsonObject } from "./state.ts";
 
@@ -27,7 +28,7 @@ function siteBody(t: Target): JsonObject {
     tags: app.tags,
     properties: {
       name: t.armName,
-      state: app.state,
+      state: siteState(app),
       enabled: true,
       hostNames: [`${host}.azurewebsites.net`],
       enabledHostNames: [`${host}.azurewebsites.net`, `${host}.scm.azurewebsites.net`],
@@ -223,6 +224,8 @@ export function resourceRoutes(env: ArmEnv): Route[] {
       if (!isObject(body.properties))
         return armError(ctx, 400, "BadRequest", "Properties object is not present in the request body.");
       const settings = Object.fromEntries(Object.entries(body.properties).map(([key, v]) => [key, String(v)]));
+      // The PUT replaces the whole set (WebApps_UpdateApplicationSettings): a setting the body leaves out is gone.
+      if (JSON.stringify(settings) !== JSON.stringify(t.app.appSettings)) markRestart(t.app);
       t.app.appSettings = settings;
       send(ctx, 200, childResource(t, "config/appsettings", "config", "appsettings", settings));
     }),

@@ -1,3 +1,5 @@
+import type { Authorization } from "../authorization/grants.ts";
+import { keyVaultDenial } from "../authorization/keyvault.ts";
 import type { Ctx } from "../http.ts";
 import type { Directory } from "../directory.ts";
 import { retryHeaders } from "../service-error.ts";
@@ -23,6 +25,8 @@ export interface KeyVaultOptions {
   softDeleteRetentionDays?: number;
   /** Bring your own state to seed secrets or inspect them from a test; a fresh empty vault otherwise. */
   state?: VaultState;
+  /** Data actions of restricted clients (server.ts). */
+  authorization?: Authorization;
 }
 
 /**
@@ -59,6 +63,9 @@ export function createKeyVaultService(
     async handle(ctx) {
       commonHeaders(ctx);
       if (!(await authenticate(ctx, dir, baseUrl()))) return;
+      // The vault is this origin; its name is the host's first label, as in `{name}.vault.azure.net`.
+      const denied = opts.authorization && keyVaultDenial(opts.authorization, ctx, ctx.url.hostname.split(".")[0]!);
+      if (denied) return kvError(ctx, 403, "Forbidden", denied, { inner: "ForbiddenByRbac" });
       if (!apiVersionOk(ctx)) return;
       // The service's answers for unknown paths and methods are not recorded: emulator wording, Key Vault envelope.
       return routeOperation(ctx, routes, (c, why) =>

@@ -1,7 +1,7 @@
 import type { ArmClient } from "../../azure/arm-client.ts";
 import { sitePath, type TargetRef } from "../../azure/targets.ts";
 import { VerificationError } from "../../errors.ts";
-import { writeBackup } from "../../pipeline/backup.ts";
+import { writeBackup, type BackupMeta } from "../../pipeline/backup.ts";
 import { AUTH_RESOURCE, propertiesOf, readAuthDoc, type AuthDoc } from "./observe.ts";
 import { unpersistedFields, type AuthWrite } from "./plan.ts";
 
@@ -12,8 +12,9 @@ export async function putAuthDoc(
   read: AuthDoc,
   write: AuthWrite,
   backupDir: string,
+  meta: BackupMeta = { kind: "auth" },
 ): Promise<void> {
-  writeBackup(backupDir, t, AUTH_RESOURCE, read);
+  writeBackup(backupDir, t, AUTH_RESOURCE, read, meta);
   await arm.put(`${sitePath(t)}/config/authsettingsV2`, { properties: write.desired });
 }
 

@@ -4,6 +4,7 @@ import { fingerprint } from "../../pipeline/fingerprint.ts";
 import { registrationResolver } from "../registration/resolve-facts.ts";
 import { putAuthDoc, verifyAuthDoc } from "./apply.ts";
 import { authSlice } from "./config.ts";
+import { authExporter, authRestorer } from "./export.ts";
 import { authContext, authTargets, propertiesOf, readAuthDoc, type AuthObserved, type AuthTarget } from "./observe.ts";
 import { planAuthDocument, requiredSecretSetting, type AuthWrite } from "./plan.ts";
 
@@ -15,6 +16,8 @@ export const authKind: ResourceKind<AuthTarget, AuthObserved, AuthWrite> = {
   command: "configure-auth",
   service: "arm",
   config: authSlice,
+  exporter: authExporter,
+  restorer: authRestorer,
   options: {
     "migrate-v1": {
       type: "boolean",
@@ -93,7 +96,11 @@ export const authKind: ResourceKind<AuthTarget, AuthObserved, AuthWrite> = {
         };
       },
       async apply(t, plan, o) {
-        await putAuthDoc(arm, t.ref, o.doc, plan.detail!, backupDir);
+        await putAuthDoc(arm, t.ref, o.doc, plan.detail!, backupDir, {
+          kind: "auth",
+          tenantId: run.tenantId,
+          toolVersion: run.toolVersion,
+        });
         return {};
       },
       verify: (t, plan) => verifyAuthDoc(arm, t.ref, plan.detail!),

@@ -1,4 +1,5 @@
 import type { ArmClient } from "../../azure/arm-client.ts";
+import { armResourceProperties } from "../../azure/answer-shape.ts";
 import type { Cloud } from "../../azure/clouds.ts";
 import { isRecord } from "../../azure/json.ts";
 import { sitePath, type TargetRef } from "../../azure/targets.ts";
@@ -31,9 +32,17 @@ export function authTargets(app: AppConfig, slotFilter?: string): AuthTarget[] {
   return siteRefs(app, slotFilter).map((ref) => ({ ref, resource: AUTH_RESOURCE, app }));
 }
 
-/** GET …/config/authsettingsV2/list: the root GET redacts secrets-adjacent fields, so the full document is the POST-less /list. */
+/**
+ * GET …/config/authsettingsV2/list: the root GET redacts secrets-adjacent fields, so the full document is the POST-less
+ * /list. The answer is checked to be that document (id, `properties` object) before anything is planned on it: a 200
+ * with an error body or another shape would otherwise plan every owned field as new, and the whole-document PUT would
+ * wipe the app's other providers and unknown fields.
+ */
 export async function readAuthDoc(arm: ArmClient, t: TargetRef): Promise<AuthDoc> {
-  return (await arm.get<AuthDoc>(`${sitePath(t)}/config/authsettingsV2/list`)).body;
+  const path = `${sitePath(t)}/config/authsettingsV2/list`;
+  const body = (await arm.get<unknown>(path)).body;
+  armResourceProperties(body, { service: "arm", method: "GET", path }, "/config/authsettingsV2");
+  return body as AuthDoc;
 }
 
 export const propertiesOf = (doc: AuthDoc): Record<string, unknown> => (isRecord(doc.properties) ? doc.properties : {});

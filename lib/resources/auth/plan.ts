@@ -5,6 +5,7 @@ import type { KindPlan } from "../../pipeline/contract.ts";
 import type { FieldChange } from "../../pipeline/model.ts";
 import { parseLoginParameters, scopeResources } from "./login-parameters.ts";
 import { ownedFields, type AuthContext } from "./owned-fields.ts";
+import { configuredProviders } from "./providers.ts";
 
 export interface AuthPlanResult {
   /** The whole `properties` to PUT: the observed document with only the owned fields changed. */
@@ -49,12 +50,8 @@ export function planAuth(observed: Record<string, unknown>, auth: AuthConfig, ct
  */
 export function prerequisiteWarnings(props: Record<string, unknown>): string[] {
   const warnings: string[] = [];
-  const providers = getPath(props, ["identityProviders"]);
-  const anyProvider =
-    isRecord(providers) &&
-    Object.values(providers).some(
-      (p) => isRecord(p) && (p.enabled === true || Object.values(p).some((x) => isRecord(x) && x.enabled === true)),
-    );
+  // Enabled alone is what the service fills in for every provider; only a registered one can sign anybody in.
+  const anyProvider = configuredProviders(props).length > 0;
   if (
     getPath(props, ["platform", "enabled"]) === true &&
     getPath(props, ["globalValidation", "requireAuthentication"]) === true &&

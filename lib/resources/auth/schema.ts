@@ -7,6 +7,24 @@ export const loginParameterSchema = z
   .string()
   .regex(/^[^=\s]+=.*$/, "must be key=value (e.g. scope=openid profile), as authsettingsV2 requires");
 
+/**
+ * Easy Auth compares audiences and client application ids literally (a token's `aud` must equal one of
+ * allowedAudiences; https://learn.microsoft.com/en-us/azure/app-service/configure-authentication-provider-aad#use-a-built-in-authorization-policy):
+ * there is no wildcard, and a `*` written "to allow every caller" would be stored as it is. Refused with the fix.
+ */
+const noWildcards = (what: string, fix: string) =>
+  listPolicySchema.superRefine((policy, ctx) => {
+    const values = Array.isArray(policy) ? policy : policy.values;
+    values.forEach((v, i) => {
+      if (v.includes("*"))
+        ctx.addIssue({
+          code: "custom",
+          path: Array.isArray(policy) ? [i] : ["values", i],
+          message: `'${v}': ${what} take no wildcards (Easy Auth compares them literally); ${fix}`,
+        });
+    });
+  });
+
 export const aadSchema = z
   .object({
     enabled: z.boolean().optional().describe("identityProviders.azureActiveDirectory.enabled (default true)"),
@@ -39,12 +57,31 @@ export const aadSchema = z
       .describe(
         "login.loginParameters, merged key-wise: scope values are a set (union), other key=value pairs are kept",
       ),
-    allowedAudiences: listPolicySchema
+    allowedAudiences: noWildcards("audiences", "list each audience, e.g. 'api://{appId}'")
       .optional()
       .describe("validation.allowedAudiences; '{appId}' is replaced by the client id"),
-    allowedApplications: listPolicySchema
+    allowedApplications: noWildcards("client application ids", "list each caller's appId, or drop the list")
       .optional()
       .describe("validation.defaultAuthorizationPolicy.allowedApplications (client app ids allowed to call)"),
+  })
+  .strict();
+
+/**
+ * What a function's own code requires of its caller, beyond Easy Auth (which only authenticates: checking roles "is
+ * not performed by App Service Authentication / Authorization",
+ * https://learn.microsoft.com/azure/app-service/configure-authentication-provider-aad#daemon-client-application-service-to-service-calls).
+ * Never written anywhere: explain-token and audit read it.
+ */
+export const functionRequirementSchema = z
+  .object({
+    scopes: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Delegated scopes the function accepts (any one of them in the space-separated scp claim)"),
+    roles: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("App roles the function accepts (any one of them in the roles claim)"),
   })
   .strict();
 
@@ -63,6 +100,12 @@ export const authSchema = z
       .describe("login.tokenStore.enabled (needed to call other APIs on the user's behalf)"),
     requireHttps: z.boolean().optional().describe("httpSettings.requireHttps"),
     azureActiveDirectory: aadSchema.optional(),
+    functions: z
+      .record(z.string().min(1), functionRequirementSchema)
+      .optional()
+      .describe(
+        "Per function name (the route /api/{name}): the scope or role its code checks; a request with no caller, or without any of them, gets 403 (explain-token's last step)",
+      ),
   })
   .strict();
 

@@ -122,9 +122,11 @@ export function checkKeys(apps: readonly AppConfig[]): KeysCheckResult {
         warnings.push(
           `${at}.grace: ${formatDuration(p.graceMs)} is shorter than API Management's 4 h Key Vault refresh; an APIM named value may still hold a deleted key`,
         );
+      // A grace period as long as the rotation period keeps every old key alive until the next rotation: keys pile
+      // up and a leaked key never expires before its successor does. Refused, naming both fields.
       if (!inPlaceName && p.maxAgeMs <= p.graceMs)
-        warnings.push(
-          `${at}.maxAge: ${formatDuration(p.maxAgeMs)} is not longer than the grace period (${formatDuration(p.graceMs)}); old keys will pile up`,
+        errors.push(
+          `${at}.grace: ${formatDuration(p.graceMs)} must be shorter than maxAge (${formatDuration(p.maxAgeMs)}); old keys would pile up. Shorten grace or lengthen maxAge`,
         );
     }
     const hostNames = new Set(policies.filter((p) => p.scope === "host").map((p) => p.logical.toLowerCase()));

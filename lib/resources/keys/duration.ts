@@ -38,3 +38,20 @@ export function formatDuration(ms: number): string {
 
 /** API Management refreshes Key Vault named values every 4 hours (learn.microsoft.com api-management-howto-properties). */
 export const APIM_REFRESH_MS = 4 * 3_600_000;
+
+/**
+ * The longest duration a policy may name: ten years. Longer ones are typos (`3000d` for `30d`), and past about
+ * 8.64e15 ms `new Date()` is invalid (ECMA-262 §21.4.1.1: ±100,000,000 days), which surfaced late as "Invalid time
+ * value" naming no field.
+ */
+export const MAX_DURATION_MS = 3650 * UNIT_MS[0];
+
+/** Why a duration string cannot be a rotation period or grace period, or undefined when it can. */
+export function durationProblem(text: string): string | undefined {
+  const ms = parseDuration(text);
+  if (ms === undefined) return undefined; // the pattern check reports it
+  // Zero would never converge: every run finds the newest key "older than 0s" and rotates again.
+  if (ms <= 0) return "must be longer than 0 (0s would rotate again on every run)";
+  if (ms > MAX_DURATION_MS) return `must be at most 3650d (10 years); '${text}' is ${formatDuration(ms)}`;
+  return undefined;
+}

@@ -17,6 +17,7 @@ import {
 import { keyKindPlan, keysFingerprint } from "./plan-changes.ts";
 import { planRotation, type RotationPlan } from "./plan.ts";
 import { toPublished } from "./publish.ts";
+import { keysExporter } from "./export.ts";
 
 export { keyWork, type KeyWork } from "./observe.ts";
 
@@ -35,6 +36,7 @@ export const keysKind: ResourceKind<KeyWork, KeyObserved, RotationPlan> = {
   command: "rotate-keys",
   service: "arm",
   config: keysSlice,
+  exporter: keysExporter,
   options: {
     force: { type: "boolean", description: "Rotate every selected key now, whatever its age" },
     revoke: {

@@ -76,7 +76,7 @@ export function secretNameFor(p: KeyPolicy, target: TargetRef): string {
 export const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
 
 /** The vault URL to use at run time; 'fromEnv' reads AZURE_KEYVAULT_URL, and a missing value is a config error before any call. */
-export function vaultUrlFor(p: KeyPolicy, env: NodeJS.ProcessEnv): string {
+export function vaultUrlFor(p: Pick<KeyPolicy, "at" | "vaultUrl">, env: NodeJS.ProcessEnv): string {
   const v = p.vaultUrl === "fromEnv" ? env.AZURE_KEYVAULT_URL : p.vaultUrl;
   if (!v) {
     throw new ConfigError(

@@ -1,11 +1,11 @@
-import { VerificationError } from "../../errors.ts";
 import type { KeyVaultSecrets, LatestSecret, SecretVersion } from "../../azure/keyvault-client.ts";
 import type { Secret } from "../../azure/secret.ts";
 import type { TargetRef } from "../../pipeline/model.ts";
+import { MANAGED_BY, publishedAt, publishVersion, tagDate, verifyVersion } from "../shared/key-vault-publish.ts";
 import type { Published } from "./plan.ts";
 import { PRODUCTION, type KeyPolicy } from "./policy.ts";
 
-export const MANAGED_BY = "easyauth-fleet";
+export { MANAGED_BY };
 export const CONTENT_TYPE = { function: "azure-functions/function-key", host: "azure-functions/host-key" } as const;
 
 /**
@@ -37,24 +37,15 @@ export function versionTags(
 export function toPublished(latest: LatestSecret): Published {
   if (latest.state !== "found") return latest;
   const s = latest.secret;
-  const createdOn = tagDate(s.tags.createdOn);
-  // The grace period runs from the later of the vault's own `created` and the publishing run's clock (publishedOn):
-  // the vault's time cannot be moved back by a skewed runner, and the runner's time is the clock the planner compares
-  // with (and the one tests inject), so neither can end the grace period early.
-  const times = [s.createdOn, tagDate(s.tags.publishedOn)].filter((d): d is Date => d !== undefined);
   return {
     state: "found",
     version: s.version,
     keyName: s.tags.keyName,
-    publishedAt: times.length ? new Date(Math.max(...times.map((d) => d.getTime()))) : undefined,
-    createdOn,
+    // The grace period runs from the later of the vault's `created` and the publishing run's clock (shared module).
+    publishedAt: publishedAt(s),
+    createdOn: tagDate(s.tags.createdOn),
     value: s.value,
   };
-}
-
-function tagDate(v: string | undefined): Date | undefined {
-  const d = v ? new Date(v) : undefined;
-  return d && !Number.isNaN(d.getTime()) ? d : undefined;
 }
 
 /** Writes a new version holding `value`. */
@@ -68,32 +59,31 @@ export function publish(
   createdAt: Date,
   now: Date,
 ): Promise<SecretVersion> {
-  return kv.set(secretName, value, {
-    tags: versionTags(p, target, keyName, createdAt, now),
-    contentType: CONTENT_TYPE[p.scope],
-  });
+  return publishVersion(
+    kv,
+    secretName,
+    value,
+    versionTags(p, target, keyName, createdAt, now),
+    CONTENT_TYPE[p.scope],
+    now,
+  );
 }
 
 /** Reads the version just written, by its id, and checks value and keyName tag (a 200 is not proof the write was kept). */
-export async function verifyPublished(
+export function verifyPublished(
   kv: KeyVaultSecrets,
   secretName: string,
   written: SecretVersion,
   expected: Secret,
   keyName: string,
 ): Promise<void> {
-  const got = await kv.version(secretName, written.version);
-  const wrong = [
-    ...(got.value.reveal() !== expected.reveal() ? ["value"] : []),
-    ...(got.tags.keyName !== keyName ? ["tags.keyName"] : []),
-  ];
-  if (wrong.length) {
-    throw new VerificationError(
-      `secret ${secretName} version ${written.version} does not hold ${keyName} (${wrong.join(", ")} differ); old keys were not deleted`,
-      wrong,
-      {
-        fix: "Run again: the next run publishes the key again before it deletes anything.",
-      },
-    );
-  }
+  return verifyVersion(
+    kv,
+    secretName,
+    written,
+    expected,
+    { name: "keyName", value: keyName },
+    `${keyName}; old keys were not deleted`,
+    "Run again: the next run publishes the key again before it deletes anything.",
+  );
 }

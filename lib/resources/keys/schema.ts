@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DURATION_PATTERN } from "../keys/duration.ts";
+import { DURATION_PATTERN, durationProblem } from "../keys/duration.ts";
 
 // No zod defaults here (as in ../auth/schema.ts): `defaults.keys` is merged under each app's `keys` after parsing, and
 // a default filled in at the app level would override the fleet's explicit value. lib/resources/keys/policy.ts applies them.
@@ -10,7 +10,11 @@ const duration = z
     DURATION_PATTERN,
     "must be a duration such as 30d, 4h30m, 90m or 45s, or ISO 8601 such as P30D or PT4H30M (no years or months)",
   )
-  .describe("A duration: 30d, 4h30m, 90m, 45s, or ISO 8601 (P30D, PT4H30M, P1DT12H)");
+  .superRefine((v, ctx) => {
+    const problem = durationProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .describe("A duration, more than 0 and at most 3650d: 30d, 4h30m, 90m, 45s, or ISO 8601 (P30D, PT4H30M, P1DT12H)");
 
 const vaultUrl = z
   .union([
@@ -64,11 +68,13 @@ export const rotatedKeySchema = z
       ),
     maxAge: duration
       .optional()
-      .describe("Rotate when the newest physical key is older than this; default keys.maxAge, then 30d"),
+      .describe(
+        "Rotate when the newest physical key is older than this (more than 0, at most 3650d); default keys.maxAge, then 30d",
+      ),
     grace: duration
       .optional()
       .describe(
-        "How long older keys stay valid after the new one is published; default keys.grace, then 4h30m (API Management refreshes Key Vault named values every 4 h)",
+        "How long older keys stay valid after the new one is published, shorter than maxAge; default keys.grace, then 4h30m (API Management refreshes Key Vault named values every 4 h)",
       ),
     tags: tags.optional(),
     replaces: z

@@ -1,5 +1,7 @@
 import { GraphRequestError, type GraphApi } from "../../azure/graph-client.ts";
 import { InternalError, RefusedError } from "../../errors.ts";
+import { writeBackup, type BackupMeta } from "../../pipeline/backup.ts";
+import type { TargetRef } from "../../pipeline/model.ts";
 import {
   anyOf,
   disableNotReplicated,
@@ -15,6 +17,22 @@ import {
 } from "./consistency.ts";
 import { odataString, readGrants, readServicePrincipal } from "./observe.ts";
 import { APP_ID, SP_ID, type GraphStep, type JsonObject, type Observed } from "./types.ts";
+
+/**
+ * The objects about to change, as read (application, service principal, admin-consent grants, assignments), written
+ * before the first write (mode 0600). Reads select no credentials, and writeBackup drops secret members anyway.
+ */
+export function backupRegistration(
+  dir: string,
+  ref: TargetRef,
+  resource: string,
+  observed: Observed,
+  meta: BackupMeta,
+): string | undefined {
+  if (!observed.application) return undefined;
+  const { application, servicePrincipal, grants, assignments } = observed;
+  return writeBackup(dir, ref, "registration", { resource, application, servicePrincipal, grants, assignments }, meta);
+}
 
 export interface ApplyDeps {
   graph: GraphApi;

@@ -1,14 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { KindTarget, ResourceKind } from "../../pipeline/contract.ts";
 import { fingerprint } from "../../pipeline/fingerprint.ts";
-import { applySteps, RegistrationExists, type ApplyOutcome } from "./apply.ts";
+import { applySteps, backupRegistration, RegistrationExists, type ApplyOutcome } from "./apply.ts";
 import { registrationSlice } from "./config.ts";
+import { registrationExporter, registrationRestorer } from "./export.ts";
 import { DEFAULT_CONSISTENCY_RETRY, type RetryPolicy } from "./consistency.ts";
 import { desiredRegistration, registrationAddress, type DesiredRegistration } from "./desired.ts";
 import { observeRegistration, ResourceCache } from "./observe.ts";
 import { planRegistration } from "./plan.ts";
 import type { GraphStep, Observed } from "./types.ts";
 import { verifyBackoff, verifyRegistration } from "./verify.ts";
+
+const DEFAULT_BACKUP_DIR = ".backups/update-manifest";
 
 declare module "../../pipeline/contract.ts" {
   interface RunTuning {
@@ -45,6 +48,16 @@ export const registrationKind: ResourceKind<RegistrationTarget, Observed, GraphS
   command: "update-manifest",
   service: "graph",
   config: registrationSlice,
+  exporter: registrationExporter(),
+  restorer: registrationRestorer,
+  options: {
+    "backup-dir": {
+      type: "string",
+      valueName: "dir",
+      description:
+        "Where the objects are saved before each write (default .backups/<command> of the command that writes them)",
+    },
+  },
   // Registrations live in the tenant, not in a subscription, and an app and its slots share one.
   targets: (apps) =>
     apps.flatMap((app) =>
@@ -83,6 +96,12 @@ export const registrationKind: ResourceKind<RegistrationTarget, Observed, GraphS
       async apply(t, plan, observed, ctx) {
         const graph = run.graph();
         const log = (l: string) => ctx.log(`${t.app.name}: ${l}`);
+        const dir = typeof run.flags["backup-dir"] === "string" ? run.flags["backup-dir"] : DEFAULT_BACKUP_DIR;
+        backupRegistration(dir, t.ref, t.resource, observed, {
+          kind: "registration",
+          tenantId: run.tenantId,
+          toolVersion: run.toolVersion,
+        });
         let current = observed;
         let steps = plan.detail!;
         let outcome: ApplyOutcome;

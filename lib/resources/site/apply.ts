@@ -1,12 +1,19 @@
 import type { ArmClient } from "../../azure/arm-client.ts";
 import { sitePath, type TargetRef } from "../../azure/targets.ts";
 import { VerificationError } from "../../errors.ts";
+import { writeBackup, type BackupMeta } from "../../pipeline/backup.ts";
 import { targetLabel } from "../../pipeline/model.ts";
+import type { SiteObserved } from "./observe.ts";
 import { readSite } from "./observe.ts";
 import type { OwnedSiteField } from "./owned-fields.ts";
 import { unpersistedFields, type SiteWrite } from "./plan.ts";
 
 const fieldsOf = (body: { properties: Record<string, unknown> }): string => Object.keys(body.properties).join(", ");
+
+/** The owned fields as read, written before the PATCH (mode 0600; site config fields hold no secrets). */
+export function backupSite(dir: string, t: TargetRef, read: SiteObserved, meta: BackupMeta): string {
+  return writeBackup(dir, t, "site", read, meta);
+}
 
 /** PATCH only the resources that change, each with only its changed owned fields: nothing else is sent, so nothing else moves. */
 export async function patchSite(

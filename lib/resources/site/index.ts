@@ -1,11 +1,14 @@
 import { sitePath } from "../../azure/targets.ts";
 import type { ResourceKind } from "../../pipeline/contract.ts";
 import { fingerprint } from "../../pipeline/fingerprint.ts";
-import { patchSite, verifySite } from "./apply.ts";
+import { backupSite, patchSite, verifySite } from "./apply.ts";
 import { siteSlice } from "./config.ts";
+import { siteExporter, siteRestorer } from "./export.ts";
 import { readSite, siteTargets, type SiteObserved, type SiteTarget } from "./observe.ts";
 import { ownedSiteFields } from "./owned-fields.ts";
 import { planSite, type SiteWrite } from "./plan.ts";
+
+const DEFAULT_BACKUP_DIR = ".backups/configure-site";
 
 /**
  * Site hardening (docs/configure-site.md; docs/contracts/arm.md §11.1): httpsOnly on the site or slot, TLS minimums,
@@ -17,8 +20,20 @@ export const siteKind: ResourceKind<SiteTarget, SiteObserved, SiteWrite> = {
   command: "configure-site",
   service: "arm",
   config: siteSlice,
+  exporter: siteExporter,
+  restorer: siteRestorer,
+  options: {
+    "backup-dir": {
+      type: "string",
+      valueName: "dir",
+      description:
+        "Where the objects are saved before each write (default .backups/<command> of the command that writes them)",
+    },
+  },
   targets: (apps, sel) => apps.flatMap((app) => siteTargets(app, sel.slot)),
-  bind({ arm }) {
+  bind(run) {
+    const { arm } = run;
+    const backupDir = typeof run.flags["backup-dir"] === "string" ? run.flags["backup-dir"] : DEFAULT_BACKUP_DIR;
     return {
       // Production and each slot are separate resources with their own config/web.
       lockKey: (t) => sitePath(t.ref),
@@ -27,7 +42,8 @@ export const siteKind: ResourceKind<SiteTarget, SiteObserved, SiteWrite> = {
       // back), so a change to anything else on the site does not make a saved plan stale.
       fingerprint: (o) => fingerprint(o),
       plan: (t, o) => planSite(o, t.site),
-      async apply(t, plan, _o, ctx) {
+      async apply(t, plan, o, ctx) {
+        backupSite(backupDir, t.ref, o, { kind: "site", tenantId: run.tenantId, toolVersion: run.toolVersion });
         return { message: await patchSite(arm, t.ref, plan.detail!, ctx.log) };
       },
       verify: (t, plan) => verifySite(arm, t.ref, plan.detail!, ownedSiteFields(t.site)),

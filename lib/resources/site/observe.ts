@@ -1,5 +1,5 @@
+import { armResourceProperties } from "../../azure/answer-shape.ts";
 import type { ArmClient } from "../../azure/arm-client.ts";
-import { isRecord } from "../../azure/json.ts";
 import { sitePath, type TargetRef } from "../../azure/targets.ts";
 import type { AppConfig, KindTarget } from "../../pipeline/contract.ts";
 import { siteRefs } from "../../pipeline/app-targets.ts";
@@ -32,9 +32,6 @@ export function siteTargets(app: AppConfig, slotFilter?: string): SiteTarget[] {
   return siteRefs(app, slotFilter).map((ref) => ({ ref, resource: SITE_RESOURCE, app, site }));
 }
 
-const propertiesOf = (body: unknown): Record<string, unknown> =>
-  isRecord(body) && isRecord(body.properties) ? body.properties : {};
-
 function pick(props: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(keys.filter((k) => props[k] !== undefined).map((k) => [k, structuredClone(props[k])]));
 }
@@ -47,9 +44,13 @@ function pick(props: Record<string, unknown>, keys: readonly string[]): Record<s
 export async function readSite(arm: ArmClient, t: TargetRef, fields: readonly OwnedSiteField[]): Promise<SiteObserved> {
   const siteKeys = [...new Set(fields.filter((f) => f.resource === "site").map((f) => f.key[0]!))];
   const webKeys = webKeysOf(fields);
-  const [site, web] = await Promise.all([
-    siteKeys.length ? arm.get(sitePath(t)).then((r) => pick(propertiesOf(r.body), siteKeys)) : undefined,
-    webKeys.length ? arm.get(`${sitePath(t)}/config/web`).then((r) => pick(propertiesOf(r.body), webKeys)) : undefined,
+  // Each answer is checked to be the resource asked for: an error body sent with 200 would read as "nothing set".
+  const read = async (path: string, idSuffix: string, keys: string[]) =>
+    pick(armResourceProperties((await arm.get(path)).body, { service: "arm", method: "GET", path }, idSuffix), keys);
+  const site = sitePath(t);
+  const [siteProps, web] = await Promise.all([
+    siteKeys.length ? read(site, site.slice(site.lastIndexOf("/")), siteKeys) : undefined,
+    webKeys.length ? read(`${site}/config/web`, "/config/web", webKeys) : undefined,
   ]);
-  return { ...(site ? { site } : {}), ...(web ? { web } : {}) };
+  return { ...(siteProps ? { site: siteProps } : {}), ...(web ? { web } : {}) };
 }

@@ -1,0 +1,138 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { renderChart, type Series } from "./chart.ts";
+import type { RunResult, ToolName } from "./runs.ts";
+
+/** `bench/results.json`: one entry per scenario and tool, in the shape issue 14 fixed. */
+export interface ScenarioEntry {
+  name: string;
+  tool: ToolName;
+  apps: number;
+  wallSeconds: number;
+  boundSeconds: number;
+  ratioToBound: number | null;
+  requests: { reads: number; writes: number; deletes: number };
+  throttled429: number;
+  failed: number;
+  peakRssMb: number | null;
+}
+
+const round = (n: number, d = 2): number => Math.round(n * 10 ** d) / 10 ** d;
+
+/** ratio = ARM/Graph span over the bound; no ratio when the bound is zero (nothing to wait for). */
+export function ratio(r: Pick<RunResult, "spanSeconds" | "bound" | "projected">): number | null {
+  return r.bound.seconds > 0 && !r.projected ? round(r.spanSeconds / r.bound.seconds) : null;
+}
+
+export function scenarioEntry(r: RunResult): ScenarioEntry {
+  return {
+    name: r.name,
+    tool: r.tool,
+    apps: r.apps,
+    wallSeconds: round(r.spanSeconds),
+    boundSeconds: round(r.bound.seconds),
+    ratioToBound: ratio(r),
+    requests: { ...r.requests },
+    throttled429: r.throttled429,
+    failed: r.failed,
+    peakRssMb: r.peakRssMb,
+  };
+}
+
+export interface BenchMeta {
+  startedAt: string;
+  latencyMs: number;
+  concurrency: number;
+  cpus: number;
+  loadAverage: number[];
+  /** What ran each baseline (the real az CLI, or the in-process equivalent). */
+  baselines: string;
+  totalSeconds?: number;
+}
+
+/** results.json: `scenarios` as the issue asks, `runs` with the rest of each measurement (formula, process wall…). */
+export function resultsJson(results: readonly RunResult[], meta: BenchMeta): string {
+  return `${JSON.stringify({ scenarios: results.map(scenarioEntry), runs: results, meta }, null, 2)}\n`;
+}
+
+const perTarget = (r: RunResult): string =>
+  (["reads", "writes", "deletes"] as const).map((k) => (r.requests[k] / Math.max(1, r.targets)).toFixed(2)).join("/");
+
+export function markdownTable(results: readonly RunResult[]): string {
+  const rows = results.map((r) =>
+    [
+      r.name,
+      r.tool,
+      r.apps,
+      r.projected ? `${r.spanSeconds.toFixed(1)} s (projected)` : `${r.spanSeconds.toFixed(1)} s`,
+      r.projected ? "—" : `${r.processSeconds.toFixed(1)} s`,
+      // A projection has no run of its own: no bound, requests or errors to show.
+      r.projected ? "—" : `${r.bound.seconds.toFixed(1)} s`,
+      r.projected ? "—" : (ratio(r)?.toFixed(2) ?? "n/a"),
+      r.projected ? "—" : perTarget(r),
+      r.projected ? "—" : r.throttled429,
+      r.projected ? "—" : r.failed,
+      r.peakRssMb === null ? "—" : `${r.peakRssMb} MB`,
+    ].join(" | "),
+  );
+  const formulas = results
+    .filter((r) => !r.projected)
+    .map((r) => `- ${r.name} [${r.tool}]: ${r.bound.formula}${r.note ? ` (${r.note})` : ""}`);
+  return [
+    "| scenario | tool | apps | span | process wall | bound | span/bound | requests per target r/w/d | 429s | failed | peak RSS |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r} |`),
+    "",
+    "Bounds (buckets in [brackets]; `requests×latency/workers` is the round-trip floor):",
+    "",
+    ...formulas,
+    "",
+  ].join("\n");
+}
+
+const COLORS: Record<ToolName, string> = { this: "#1f77b4", "seed-style": "#d62728", naive: "#ff7f0e" };
+
+/** Wall time (span) against fleet size for the scaling series, with the tool's bound as a dashed line. */
+export function scalingChart(results: readonly RunResult[]): string {
+  const scaling = results.filter((r) => r.name.startsWith("no-op ×") || (r.name === "no-op" && r.bucketScale === 1));
+  const byTool = (t: ToolName) =>
+    [...new Map(scaling.filter((r) => r.tool === t).map((r) => [r.apps, r])).values()].sort((a, b) => a.apps - b.apps);
+  const series: Series[] = (["this", "naive", "seed-style"] as const).map((t) => ({
+    name: t === "this" ? "easyauth-fleet" : t,
+    color: COLORS[t],
+    points: byTool(t).map((r) => ({ x: r.apps, y: r.spanSeconds, ...(r.projected ? { projected: true } : {}) })),
+  }));
+  series.push({
+    name: "bound (buckets)",
+    color: "#2ca02c",
+    dashed: true,
+    points: byTool("this").map((r) => ({ x: r.apps, y: r.bound.seconds })),
+  });
+  return renderChart({
+    title: "configure-auth no-op: wall time (span) against fleet size",
+    xLabel: "apps",
+    yLabel: "seconds",
+    series,
+    note: "ARM buckets scaled in proportion to the fleet (×apps/500); hollow points are projected, not measured.",
+  });
+}
+
+const START = "<!-- bench:results:start -->";
+const END = "<!-- bench:results:end -->";
+
+/** Replaces the generated block of docs/performance.md with the latest table; the prose around it stays. */
+export function updatePerformanceDoc(file: string, table: string, meta: BenchMeta): void {
+  if (!existsSync(file)) return;
+  const text = readFileSync(file, "utf8");
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a < 0 || b < a) return;
+  const block = [
+    START,
+    "",
+    `Measured ${meta.startedAt} on ${meta.cpus} CPUs (load average ${meta.loadAverage.map((l) => l.toFixed(1)).join(", ")} at the start), emulator latency ${meta.latencyMs} ms, --concurrency ${meta.concurrency}; baselines: ${meta.baselines}.${meta.totalSeconds ? ` The whole bench took ${meta.totalSeconds.toFixed(0)} s.` : ""}`,
+    "",
+    table,
+    END,
+  ].join("\n");
+  writeFileSync(file, text.slice(0, a) + block + text.slice(b + END.length));
+}

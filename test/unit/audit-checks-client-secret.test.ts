@@ -1,0 +1,26 @@
+import { describe, expect, test } from "vitest";
+import { CHECKS } from "../../lib/audit/checks/index.ts";
+import { broken, CASES, healthy } from "./audit-fixtures.ts";
+
+// Each client-secret check fires on a fixture with its problem and stays silent on the healthy fleet.
+const checks = CHECKS.filter((c) => c.definition.area === "client-secret");
+
+describe("client-secret checks", () => {
+  test.each(checks.map((c) => [c.definition.id, c] as const))("%s is silent on the healthy fleet", (_id, check) => {
+    expect(check.run(healthy())).toEqual([]);
+  });
+
+  test.each(checks.map((c) => [c.definition.id, CASES[c.definition.id]?.problem ?? "(no case)", c] as const))(
+    "%s fires on: %s",
+    (id, _problem, check) => {
+      const found = check.run(broken(id));
+      expect(found.length).toBeGreaterThan(0);
+      for (const f of found) {
+        expect(f.checkId).toBe(id);
+        expect(f.severity).toBe(check.definition.severity);
+        expect(f.fix).toBe(check.definition.fix);
+        expect(f.message.length).toBeGreaterThan(0);
+      }
+    },
+  );
+});
