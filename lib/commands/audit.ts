@@ -1,6 +1,4 @@
 import { writeFileSync } from "node:fs";
-import { createGraphApi, type GraphApi } from "../azure/graph-client.ts";
-import { keyVaultFactory } from "../azure/keyvault-client.ts";
 import { SEVERITIES, atOrAbove, type AuditReport, type Severity } from "../audit/finding.ts";
 import { gather } from "../audit/gather.ts";
 import { renderHtmlReport } from "../audit/html/report.ts";
@@ -16,7 +14,7 @@ import { configLocator } from "../config/locate.ts";
 import { UsageError } from "../errors.ts";
 import type { RunContext } from "../pipeline/contract.ts";
 import { EXIT } from "../pipeline/exit-codes.ts";
-import type { RunOverrides } from "./run-kinds.ts";
+import { runContextOf, type RunOverrides } from "./run-context.ts";
 
 const { config, app, slot, json, "no-color": noColor, concurrency, shard, auth, cloud } = WRITING_OPTIONS;
 
@@ -79,23 +77,15 @@ export async function auditCommand(argv: string[], io: CommandIo, overrides: Run
     apps.map((a) => a.subscriptionId),
   );
   const requests = newCounter();
-  let graph: GraphApi | undefined;
-  const { now, keyVault, ...tuning } = overrides;
-  const vaults = keyVault ?? keyVaultFactory(session.credential);
+  // The one run context, with every client wrapped so that a write throws and each request is counted.
+  const base = runContextOf(session, {}, io.env, overrides);
   const ctx: RunContext = {
-    arm: readOnlyArm(session.arm, requests),
-    graph: () =>
-      (graph ??= readOnlyGraph(
-        createGraphApi({ credential: session.credential, endpoints: session.endpoints, env: io.env }),
-        requests,
-      )),
-    keyVault: (url) => readOnlyVault(vaults(url), requests),
-    tenantId: session.tenantId,
-    cloud: session.cloud.cloud,
-    flags: {},
-    now: now ?? (() => new Date()),
-    tuning,
+    ...base,
+    arm: readOnlyArm(base.arm, requests),
+    graph: () => readOnlyGraph(base.graph(), requests),
+    keyVault: (url) => readOnlyVault(base.keyVault(url), requests),
   };
+
   const log = (line: string) => {
     if (!flags.json) io.stderr.write(`${line}\n`);
   };

@@ -1,7 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { createGraphApi, type GraphApi } from "../azure/graph-client.ts";
-import { keyVaultFactory } from "../azure/keyvault-client.ts";
 import { openSession, type Session } from "../azure/session.ts";
 import { explainToken, type ExplainResult } from "../audit/explain/explain.ts";
 import { explanationJson, renderExplanation } from "../audit/explain/render.ts";
@@ -15,6 +13,7 @@ import type { ArmClient } from "../azure/arm-client.ts";
 import type { AppConfig, FlagValues, RunContext } from "../pipeline/contract.ts";
 import { EXIT } from "../pipeline/exit-codes.ts";
 import { renderFatalJson } from "../pipeline/render-json.ts";
+import { runContextOf } from "./run-context.ts";
 
 const NAME = "explain-token";
 
@@ -152,17 +151,8 @@ export function explainContext(
   flags: FlagValues,
   overrides: Pick<ExplainOverrides, "now" | "fetch"> = {},
 ): { ctx: RunContext; keys: IssuerKeys } {
-  let graph: GraphApi | undefined;
-  const ctx: RunContext = {
-    arm: session.arm,
-    graph: () => (graph ??= createGraphApi({ credential: session.credential, endpoints: session.endpoints, env })),
-    keyVault: keyVaultFactory(session.credential),
-    tenantId: session.tenantId,
-    cloud: session.cloud.cloud,
-    flags,
-    now: overrides.now ?? (() => new Date()),
-    tuning: {},
-  };
+  const ctx = runContextOf(session, flags, env, overrides.now ? { now: overrides.now } : {});
+
   const keys = new IssuerKeys({
     cloud: session.cloud.cloud,
     authorityHost: session.endpoints.authorityHost,

@@ -1,19 +1,15 @@
 import { writeFileSync } from "node:fs";
-import { createGraphApi, type GraphApi } from "../azure/graph-client.ts";
-import { keyVaultFactory } from "../azure/keyvault-client.ts";
-import type { Session } from "../azure/session.ts";
 import { parseCommandArgs, type OptionSpec } from "../cli/args.ts";
 import { WRITING_OPTIONS, parseConcurrency, selectApps, type CommandIo } from "../cli/common.ts";
-import { packageVersion } from "../cli/version.ts";
 import { signIn } from "../cli/writing-command.ts";
 import { loadConfig } from "../config/load.ts";
 import { UsageError } from "../errors.ts";
 import { exportFleet } from "../export/export-fleet.ts";
 import { selectSites, type ExportSelection } from "../export/sites.ts";
-import type { FlagValues, RunContext } from "../pipeline/contract.ts";
+import type { FlagValues } from "../pipeline/contract.ts";
 import { EXIT } from "../pipeline/exit-codes.ts";
 import { KINDS } from "../resources/index.ts";
-import type { RunOverrides } from "./run-kinds.ts";
+import { runContextOf, type RunOverrides } from "./run-context.ts";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -70,29 +66,6 @@ function parseTags(tags: readonly string[]): Record<string, string> | undefined 
   );
 }
 
-/** The run context export and restore share with the writing commands (clients, tenant, cloud, clock). */
-export function runContextOf(
-  session: Session,
-  flags: FlagValues,
-  io: CommandIo,
-  overrides: RunOverrides = {},
-): RunContext {
-  let graph: GraphApi | undefined;
-  const { now, keyVault, ...tuning } = overrides;
-  return {
-    arm: session.arm,
-    graph: () =>
-      (graph ??= createGraphApi({ credential: session.credential, endpoints: session.endpoints, env: io.env })),
-    keyVault: keyVault ?? keyVaultFactory(session.credential),
-    tenantId: session.tenantId,
-    cloud: session.cloud.cloud,
-    flags,
-    now: now ?? (() => new Date()),
-    tuning,
-    toolVersion: packageVersion(),
-  };
-}
-
 /** Offline: which apps, from flags alone (a config file is read and validated here). */
 function selectionOf(
   values: {
@@ -145,13 +118,13 @@ export async function exportCommand(argv: string[], io: CommandIo, overrides: Ru
   const selection = selectionOf(values, io);
   const subscriptions = selection.apps?.map((a) => a.subscriptionId) ?? selection.discovery?.subscriptions ?? [];
   const { session, header } = await signIn(exportCli, values, io, subscriptions, "arm");
-  const run = runContextOf(session, values as unknown as FlagValues, io, overrides);
+  const run = runContextOf(session, values as unknown as FlagValues, io.env, overrides);
   const sites = await selectSites(run.arm, selection);
   const result = await exportFleet(run, KINDS, sites, {
     env: io.env,
     concurrency,
     header: [
-      `Exported by easyauth-fleet ${packageVersion()} (export) from tenant ${header.tenantId}, as ${header.principal}.`,
+      `Exported by easyauth-fleet ${run.toolVersion} (export) from tenant ${header.tenantId}, as ${header.principal}.`,
       "Applied as it is, every kind plans no change (docs/export.md). Secrets are never written.",
     ],
     progress: (l) => io.stderr.write(`${l}\n`),

@@ -13,7 +13,7 @@ import { boundRestore, checkTenant } from "../restore/bind.ts";
 import { changedSince, renderBackupList } from "../restore/list.ts";
 import { backupsToPrune } from "../restore/prune.ts";
 import { backupTarget, pickAt } from "../restore/select.ts";
-import { runContextOf } from "./export.ts";
+import { runContextOf } from "./run-context.ts";
 import type { RunOverrides } from "./run-kinds.ts";
 
 export const restoreCli = {
@@ -166,7 +166,7 @@ export async function restoreCommand(argv: string[], io: CommandIo, overrides: R
   const subscriptions = chosen.map((b) => b.record.subscriptionId);
   const service = chosen.every((b) => b.record.kind === "registration") ? "graph" : "arm";
   const { session, header } = await signIn(restoreCli, v, io, subscriptions, service);
-  const run = runContextOf(session, v as unknown as FlagValues, io, overrides);
+  const run = runContextOf(session, v as unknown as FlagValues, io.env, overrides);
   if (listing) {
     const reads = new Map<string, Promise<unknown>>();
     const since = async (b: BackupFile) => {

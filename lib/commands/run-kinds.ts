@@ -1,13 +1,13 @@
-import { createGraphApi, type GraphApi } from "../azure/graph-client.ts";
-import { keyVaultFactory, type KeyVaultSecrets } from "../azure/keyvault-client.ts";
 import type { OptionSpec } from "../cli/args.ts";
 import { WRITING_OPTIONS, checkSlotFilter, type CommandIo } from "../cli/common.ts";
-import { packageVersion } from "../cli/version.ts";
 import { discoverApps, prepareRun, signIn } from "../cli/writing-command.ts";
-import type { AnyKind, FlagValues, KindOption, RunContext, RunTuning, Selection } from "../pipeline/contract.ts";
+import type { AnyKind, FlagValues, KindOption, Selection } from "../pipeline/contract.ts";
 import { EXIT } from "../pipeline/exit-codes.ts";
 import { renderFatalJson } from "../pipeline/render-json.ts";
 import { runPipeline } from "../pipeline/run.ts";
+import { runContextOf, type RunOverrides } from "./run-context.ts";
+
+export type { RunOverrides } from "./run-context.ts";
 
 /** A command is a choice of kinds (in dependency order) and its help text; the pipeline does the rest. */
 export interface KindsCommand {
@@ -18,12 +18,6 @@ export interface KindsCommand {
   examples: readonly string[];
   /** This command's own offline flag rules. */
   checkFlags?(flags: FlagValues): void;
-}
-
-/** What tests may replace; a real run uses the clock, the Key Vault client and the default back-offs. */
-export interface RunOverrides extends Partial<RunTuning> {
-  now?: () => Date;
-  keyVault?: (vaultUrl: string) => KeyVaultSecrets;
 }
 
 /** The command's flags: the shared writing flags, then each kind's own. */
@@ -103,21 +97,8 @@ async function runKinds(c: KindsCommand, argv: string[], io: CommandIo, override
     const subscriptions = [...new Set(armSubscriptions(targets))];
     header = { ...header, subscriptions, ...(found.selection ? { selection: found.selection } : {}) };
   }
-  let graph: GraphApi | undefined;
-  const { now, keyVault, ...tuning } = overrides;
-  const ctx: RunContext = {
-    arm: session.arm,
-    graph: () =>
-      (graph ??= createGraphApi({ credential: session.credential, endpoints: session.endpoints, env: io.env })),
-    keyVault: keyVault ?? keyVaultFactory(session.credential),
-    tenantId: session.tenantId,
-    // The cloud as resolved (flag, AZURE_CLOUD or az), so kinds plan with its issuers.
-    cloud: session.cloud.cloud,
-    flags: flagsOf(flags),
-    now: now ?? (() => new Date()),
-    tuning,
-    toolVersion: packageVersion(),
-  };
+  const ctx = runContextOf(session, flagsOf(flags), io.env, overrides);
+
   const planned = targets;
   const kinds = c.kinds.map((kind, i) => ({ kind, reconciler: kind.bind(ctx), targets: planned[i]! }));
   return runPipeline({ command: c.name, header, kinds }, options);

@@ -171,7 +171,7 @@ export interface ResourceKind<T extends KindTarget = KindTarget, O = unknown, D 
 export interface ExportSite extends AppAddress {
   /** Every slot the site has (export keeps in `slots` only those its slices describe as well). */
   liveSlots: string[];
-  /** Function names known from a `--config` selection's key policies (ARM's function list is not read). */
+  /** Function names a `--config` selection's key policies name; export adds those the app lists. */
   functions: string[];
 }
 

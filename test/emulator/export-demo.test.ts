@@ -114,6 +114,9 @@ describe("export of the demo fleet", () => {
       { name: "apim", scope: "function", function: "greeting", slots: ["production"] },
     ]);
     expect([...greeting.slots].sort()).toEqual(["canary", "staging"]);
+    // Discovered without a config, the function's key policy comes from the app's own function list.
+    const found = YAML.parse((await roundTrip("discovered", ["--subscription", SUB])).text) as typeof doc;
+    expect(found.apps.find((a) => a.name === "func-greeting")?.keys.rotate).toEqual(greeting.keys.rotate);
     // Resolved (defaults merged) as the tool reads it: fromRegistration and the {appId} template.
     const resolved = loadConfig(r.file, emulatorEnv(emu)).apps.find((a) => a.name === "func-greeting")!;
     expect(resolved.auth?.azureActiveDirectory?.clientId).toBe("fromRegistration");

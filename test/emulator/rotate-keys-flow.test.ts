@@ -211,6 +211,7 @@ describe("rotate-keys against the emulator, with the real ARM pipeline and @azur
       "arm POST /functions/greeting/listkeys 200", // read the generated value back
       "keyvault PUT /secrets/func-keys-staging-greeting-apim 200", // publish a new version with tags
       "keyvault GET /secrets/func-keys-staging-greeting-apim/{version} 200", // verify that version
+      "arm POST /functions/greeting/listkeys 200", // and that the app still holds the value published
     ]);
     process.stdout.write(
       `calls per key rotation: ${calls.filter((c) => c.status !== 401).length} (${calls.filter((c) => c.service === "arm").length} ARM, ${calls.filter((c) => c.service === "keyvault" && c.status !== 401).length} Key Vault) + 1 Key Vault challenge per process\n`,

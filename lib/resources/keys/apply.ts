@@ -65,6 +65,15 @@ export async function applyRotation(ctx: ApplyKeyContext, plan: RotationPlan): P
       case "verify": {
         if (!written) throw new VerificationError(`nothing was published to verify for ${step.name}`, [step.name]);
         await verifyPublished(kv, secretName, written.version, written.value, written.name);
+        // Key Vault holding the value proves only half: another run may have replaced the key on the app since it was
+        // read back (two rotations planning the same physical name), and callers would then hold a refused value.
+        const onApp = findKey(await api.scopeKeys(policy), written.name);
+        if (onApp?.value.reveal() !== written.value.reveal())
+          throw new VerificationError(
+            `${written.name} on the app no longer holds the value just published (another writer replaced it); nothing was deleted`,
+            [written.name],
+            { fix: "Run again: the next run publishes the key the app holds." },
+          );
         done.push(`verified`);
         break;
       }

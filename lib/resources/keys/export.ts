@@ -13,7 +13,7 @@ import type { KeyWork } from "./observe.ts";
 import { parseFunctionKeys, parseHostKeys } from "./listkeys.ts";
 import { parsePhysicalName } from "./physical-name.ts";
 
-/** Key names only (values are never kept): the host's function keys and the keys of each function export knows of. */
+/** Key names only (values are never kept): the host's function keys and the keys of each function of the app. */
 export interface KeysExportObserved {
   hostKeyNames?: string[];
   functionKeyNames: Record<string, string[]>;
@@ -26,11 +26,40 @@ export function logicalNameOf(physical: string): string | undefined {
   return m && parsePhysicalName(physical, m[1]!) ? m[1]!.toLowerCase() : undefined;
 }
 
-async function observeKeys(run: RunContext, site: ExportSite, functions: string[]): Promise<KeysExportObserved> {
+interface FunctionsPage {
+  value?: Array<{ name?: unknown; properties?: { name?: unknown } }>;
+  nextLink?: string | null;
+}
+
+/**
+ * The app's functions, as "Web Apps - List Functions" pages them (`value[].properties.name`, or `name` as
+ * `{site}/{function}`: https://learn.microsoft.com/rest/api/appservice/web-apps/list-functions).
+ */
+async function listFunctions(run: RunContext, site: string): Promise<string[]> {
+  const names: string[] = [];
+  let path: string | undefined = `${site}/functions`;
+  while (path) {
+    const body: FunctionsPage = (await run.arm.get<FunctionsPage>(path)).body;
+    for (const f of body.value ?? []) {
+      const name =
+        typeof f.properties?.name === "string"
+          ? f.properties.name
+          : String(f.name ?? "")
+              .split("/")
+              .pop();
+      if (name) names.push(name);
+    }
+    path = body.nextLink ?? undefined;
+  }
+  return names;
+}
+
+async function observeKeys(run: RunContext, site: ExportSite, named: string[]): Promise<KeysExportObserved> {
   const t = { subscriptionId: site.subscriptionId, resourceGroup: site.resourceGroup, name: site.name };
   try {
     // One read each: a stopped app answers no key operation, and export does not wait for it.
     const host = parseHostKeys((await run.arm.post(`${sitePath(t)}/host/default/listkeys`)).body);
+    const functions = [...new Set([...named, ...(await listFunctions(run, sitePath(t)))])].sort();
     const functionKeyNames: Record<string, string[]> = {};
     for (const fn of functions) {
       const keys = parseFunctionKeys(
@@ -94,7 +123,7 @@ function pruneKeys(slice: Record<string, unknown>, target: KindTarget): Record<s
   return left.length ? { ...slice, rotate: left } : undefined;
 }
 
-/** Key policies of production, from the key names (functions: those a `--config` selection names). */
+/** Key policies of production, from the key names of the host and of every function the app lists. */
 export const keysExporter: KindExporter = {
   perApp: true,
   prune: pruneKeys,
