@@ -2,10 +2,11 @@ import { describe, expect, test } from "vitest";
 import { CHECKS } from "../../lib/audit/checks/index.ts";
 import { broken, CASES, healthy } from "./audit-fixtures.ts";
 
-// Each auth check fires on a fixture with its problem and stays silent on the healthy fleet.
-const checks = CHECKS.filter((c) => c.definition.area === "auth");
+// Each check fires on a fixture with its problem and stays silent on the healthy fleet, area by area.
+const AREAS = [...new Set(CHECKS.map((c) => c.definition.area))];
 
-describe("auth checks", () => {
+describe.each(AREAS)("%s checks", (area) => {
+  const checks = CHECKS.filter((c) => c.definition.area === area);
   test.each(checks.map((c) => [c.definition.id, c] as const))("%s is silent on the healthy fleet", (_id, check) => {
     expect(check.run(healthy())).toEqual([]);
   });
