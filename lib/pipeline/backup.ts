@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { isRecord, jsonEqual } from "../azure/json.ts";
 import { ConfigError } from "../errors.ts";
-import type { BackupRecord } from "./contract.ts";
+import type { BackupRecord, KindOption } from "./contract.ts";
 import type { TargetRef } from "./model.ts";
 
 /** What a backup is of, besides the target and the resource (docs/restore.md, "Backup files"). */
@@ -15,6 +15,14 @@ export interface BackupMeta {
 
 /** The default of every writing command's `--backup-dir` is `.backups/<command>`; restore reads them all from here. */
 export const BACKUP_ROOT = ".backups";
+
+/** The `--backup-dir` flag of the kinds that back up what they write (the default is per command, below the root). */
+export const BACKUP_DIR_OPTION: KindOption = {
+  type: "string",
+  valueName: "dir",
+  description:
+    "Where the objects are saved before each write (default .backups/<command> of the command that writes them)",
+};
 
 // Members that hold secret material in the objects backed up: Graph's passwordCredential.secretText and
 // keyCredential.key (https://learn.microsoft.com/en-us/graph/api/resources/passwordcredential), and a V1-style

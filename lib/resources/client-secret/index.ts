@@ -13,6 +13,7 @@ import {
   type ClientSecretTarget,
 } from "./observe.ts";
 import { planChanges, planClientSecret, type SecretPlan } from "./plan.ts";
+import { BACKUP_DIR_OPTION } from "../../pipeline/backup.ts";
 
 declare module "../../pipeline/contract.ts" {
   interface RunTuning {
@@ -63,12 +64,7 @@ export const clientSecretKind: ResourceKind<ClientSecretTarget, ClientSecretObse
       description:
         "Move a client secret held in the app setting itself to Key Vault and point the setting at it (no new password)",
     },
-    "backup-dir": {
-      type: "string",
-      valueName: "dir",
-      description:
-        "Where the objects are saved before each write (default .backups/<command> of the command that writes them)",
-    },
+    "backup-dir": BACKUP_DIR_OPTION,
   },
   targets: (apps, sel) => clientSecretTargets(apps, sel.slot, sel.env),
   none: (sel) =>

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DURATION_PATTERN } from "../keys/duration.ts";
+import { vaultUrl } from "../keys/schema.ts";
 
 // No zod defaults here (as in ../keys/schema.ts): `defaults.clientSecret` is merged under each app's block after
 // parsing; policy.ts applies CLIENT_SECRET_DEFAULTS.
@@ -14,16 +15,7 @@ const duration = z
 
 export const clientSecretSchema = z
   .object({
-    vaultUrl: z
-      .union([
-        z.literal("fromEnv"),
-        z
-          .string()
-          .regex(
-            /^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/?$/,
-            "must be a vault URL such as https://kv-apis.vault.azure.net, or 'fromEnv'",
-          ),
-      ])
+    vaultUrl: vaultUrl
       .optional()
       .describe(
         "Key Vault the client secret is published to and referenced from (https://<vault>.vault.azure.net); 'fromEnv' reads AZURE_KEYVAULT_URL",

@@ -16,7 +16,8 @@ const duration = z
   })
   .describe("A duration, more than 0 and at most 3650d: 30d, 4h30m, 90m, 45s, or ISO 8601 (P30D, PT4H30M, P1DT12H)");
 
-const vaultUrl = z
+/** A Key Vault URL or `fromEnv`: the keys' and the client secret's `vaultUrl`. */
+export const vaultUrl = z
   .union([
     z.literal("fromEnv"),
     z

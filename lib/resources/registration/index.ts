@@ -10,6 +10,7 @@ import { observeRegistration, ResourceCache } from "./observe.ts";
 import { planRegistration } from "./plan.ts";
 import type { GraphStep, Observed } from "./types.ts";
 import { verifyBackoff, verifyRegistration } from "./verify.ts";
+import { BACKUP_DIR_OPTION } from "../../pipeline/backup.ts";
 
 const DEFAULT_BACKUP_DIR = ".backups/update-manifest";
 
@@ -51,12 +52,7 @@ export const registrationKind: ResourceKind<RegistrationTarget, Observed, GraphS
   exporter: registrationExporter(),
   restorer: registrationRestorer,
   options: {
-    "backup-dir": {
-      type: "string",
-      valueName: "dir",
-      description:
-        "Where the objects are saved before each write (default .backups/<command> of the command that writes them)",
-    },
+    "backup-dir": BACKUP_DIR_OPTION,
   },
   // Registrations live in the tenant, not in a subscription, and an app and its slots share one.
   targets: (apps) =>

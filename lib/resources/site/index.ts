@@ -7,6 +7,7 @@ import { siteExporter, siteRestorer } from "./export.ts";
 import { readSite, siteTargets, type SiteObserved, type SiteTarget } from "./observe.ts";
 import { ownedSiteFields } from "./owned-fields.ts";
 import { planSite, type SiteWrite } from "./plan.ts";
+import { BACKUP_DIR_OPTION } from "../../pipeline/backup.ts";
 
 const DEFAULT_BACKUP_DIR = ".backups/configure-site";
 
@@ -23,12 +24,7 @@ export const siteKind: ResourceKind<SiteTarget, SiteObserved, SiteWrite> = {
   exporter: siteExporter,
   restorer: siteRestorer,
   options: {
-    "backup-dir": {
-      type: "string",
-      valueName: "dir",
-      description:
-        "Where the objects are saved before each write (default .backups/<command> of the command that writes them)",
-    },
+    "backup-dir": BACKUP_DIR_OPTION,
   },
   targets: (apps, sel) => apps.flatMap((app) => siteTargets(app, sel.slot)),
   bind(run) {
