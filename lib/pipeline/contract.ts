@@ -117,6 +117,13 @@ export interface Reconciler<T extends KindTarget = KindTarget, O = unknown, D = 
   observe(t: T, ctx: ObserveContext): Promise<O>;
   /** What a saved plan or a confirmed prompt must still see: a changed fingerprint means another writer. */
   fingerprint(o: O): string;
+  /**
+   * Re-reads, right before the write, what the write replaces (a whole-document PUT, an array sent whole): with no
+   * ETag (docs/contracts/arm.md §1.4) only a re-read shows another writer. The pipeline calls it on every run, also
+   * unattended, and refuses the target when the fingerprint moved; undefined when this plan's write replaces nothing.
+   * Kinds whose writes never replace anything leave it out.
+   */
+  reread?(t: T, o: O, plan: KindPlan<D>): Promise<O> | undefined;
   /** Pure: observation + config → changes. */
   plan(t: T, o: O): KindPlan<D>;
   /** Read-only follow-ups that depend on the plan (the V1 check made only before a write). */

@@ -78,14 +78,16 @@ function assertSamePlan(saved: Plan, fresh: Plan): void {
 
 /**
  * Applies one planned target: re-observe and refuse if it moved (after a prompt or from a saved plan, time has
- * passed; no ETag exists for these documents), apply, then verify through the one retry loop.
+ * passed; no ETag exists for these documents), or, unattended, re-read what the write replaces (`reread`: a fleet's
+ * plan can be minutes old by the time a throttled write goes out); apply; then verify through the one retry loop.
  */
 async function applyOne(p: Planned, reobserve: boolean, log: (line: string) => void): Promise<TargetResult> {
   const r = p.bound.reconciler;
   const kplan = p.kplan!;
   let observed = p.observed;
-  if (reobserve) {
-    observed = await r.observe(p.target, freshReads);
+  const again = reobserve ? r.observe(p.target, freshReads) : r.reread?.(p.target, p.observed, kplan);
+  if (again) {
+    observed = await again;
     if (r.fingerprint(observed) !== p.plan.fingerprint) {
       throw new RefusedError(
         `${entryLabel(p.plan)} changed since it was planned (another writer?); nothing was written`,

@@ -126,12 +126,13 @@ describe("configure-auth against the emulator", () => {
     expect(writes().filter((w) => w.method === "PUT")).toEqual([]);
   });
 
-  test("apply: a change costs GET, POST configVersion, PUT, GET; unknown fields and the custom provider survive; backups are 0600", async () => {
+  test("apply: a change costs GET, POST configVersion, GET (another writer?), PUT, GET; unknown fields and the custom provider survive; backups are 0600", async () => {
     const r = await run(["--yes", "--app", "func-b"]);
     expect(r.code).toBe(0);
     expect(armCalls().map((c) => `${c.method} ${c.path.split("/func-b")[1]}`)).toEqual([
       "GET /config/authsettingsV2/list",
       "POST /config/authsettings/list",
+      "GET /config/authsettingsV2/list",
       "PUT /config/authsettingsV2",
       "GET /config/authsettingsV2/list",
     ]);

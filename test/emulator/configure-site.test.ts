@@ -120,6 +120,25 @@ async function liveOf(name: string, slot?: string) {
 }
 
 describe("configure-site against the emulator", () => {
+  test("unattended: an origin added by hand after the plan is not lost; that target stops naming the other writer", async () => {
+    // func-a's first PATCH is held while a hand edit adds an origin to func-b, planned before and written after.
+    const [hold] = emu.faults.add({ kind: "hold", method: "PATCH", path: "/sites/func-a$", times: 1 });
+    const running = run(["--yes", "--concurrency", "1", "--json"]);
+    while (!emu.faults.list().some((f) => f.id === hold!.id && f.held > 0)) await new Promise((r) => setTimeout(r, 10));
+    const hand = { allowedOrigins: ["*", "https://old.contoso.com", "https://hand.contoso.com"] };
+    await toolArmClient(emu).patch(`${sitePath("func-b")}/config/web`, { properties: { cors: hand } });
+    emu.faults.release(hold!.id, "serve");
+    const r = await running;
+    expect(r.code).toBe(1);
+    const b = (
+      JSON.parse(r.out) as { results: Array<{ target: string; outcome: string; message?: string }> }
+    ).results.find((x) => x.target === "func-b");
+    expect(b?.outcome).toBe("failed");
+    expect(b?.message).toMatch(/changed since it was planned \(another writer\?\); nothing was written/);
+    expect((await liveOf("func-b")).web.cors).toMatchObject(hand);
+    expect((await liveOf("func-a")).httpsOnly).toBe(true);
+  });
+
   test("bad config: '*' without allowAnyOrigin is refused with its path and the fix, and no request is made", async () => {
     const bad = join(dir, "bad.yaml");
     writeFileSync(
@@ -185,13 +204,17 @@ describe("configure-site against the emulator", () => {
   test("apply: PATCH only the resources that change, then re-read; unowned settings survive; a stopped app is configured too", async () => {
     const r = await run(["--yes"]);
     expect(r.code).toBe(0);
-    // Per target: both reads, the PATCH of each resource that changes, then a re-read of what was written.
+    // Per target: both reads, the PATCH of each resource that changes, then a re-read of what was written. A CORS
+    // change (the list goes out whole) reads both again right before its PATCH, in case another writer came in.
     const sorted = (l: string[]) => [...l].sort();
     expect(sorted(callsOf("func-b"))).toEqual(
-      sorted(["GET /", "GET /config/web", "PATCH /config/web", "GET /config/web"]),
+      sorted(["GET /", "GET /config/web", "GET /", "GET /config/web", "PATCH /config/web", "GET /config/web"]),
     );
     expect(sorted(callsOf("func-stopped"))).toEqual(
-      sorted(["GET /", "GET /config/web", "PATCH /", "PATCH /config/web", "GET /", "GET /config/web"]),
+      sorted([
+        ...["GET /", "GET /config/web", "GET /", "GET /config/web"],
+        ...["PATCH /", "PATCH /config/web", "GET /", "GET /config/web"],
+      ]),
     );
     expect(writes().filter((w) => w.method !== "PATCH")).toEqual([]);
 

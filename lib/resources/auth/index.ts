@@ -54,6 +54,11 @@ export const authKind: ResourceKind<AuthTarget, AuthObserved, AuthWrite> = {
       },
       // No ETag exists for authsettingsV2 (docs/contracts/arm.md §1.4): the document's hash stands in for one.
       fingerprint: (o) => fingerprint(o.properties),
+      // The PUT replaces the whole document: what a hand edit or another run wrote since the plan would be lost.
+      async reread(t, o) {
+        const doc = await readAuthDoc(arm, t.ref);
+        return { ...o, doc, properties: propertiesOf(doc) };
+      },
       plan: (t, o) => planAuthDocument(o.properties, t.app.auth!, o.context),
       async refine(t, o, plan): Promise<KindPlan<AuthWrite>> {
         const desired = plan.detail?.desired;

@@ -37,6 +37,9 @@ export const siteKind: ResourceKind<SiteTarget, SiteObserved, SiteWrite> = {
       // Stands in for an ETag. The observation holds only the owned fields (and cors whole, which a CORS write sends
       // back), so a change to anything else on the site does not make a saved plan stale.
       fingerprint: (o) => fingerprint(o),
+      // CORS goes out whole (allowedOrigins is replaced, not merged): an origin added since the plan would be lost.
+      reread: (t, _o, plan) =>
+        plan.detail?.web?.properties.cors ? readSite(arm, t.ref, ownedSiteFields(t.site)) : undefined,
       plan: (t, o) => planSite(o, t.site),
       async apply(t, plan, o, ctx) {
         backupSite(backupDir, t.ref, o, { kind: "site", tenantId: run.tenantId, toolVersion: run.toolVersion });
