@@ -6,6 +6,7 @@ import type { KeyApi } from "./arm-keys.ts";
 import { findKey, type KeyMap } from "./listkeys.ts";
 import type { RotationPlan } from "./plan.ts";
 import type { KeyPolicy } from "./policy.ts";
+import { choosesValue, holdValue, newKeyValue, yieldToOtherRun } from "./own-value.ts";
 import { publish, verifyPublished } from "./publish.ts";
 
 export interface ApplyKeyContext {
@@ -34,10 +35,14 @@ export async function applyRotation(ctx: ApplyKeyContext, plan: RotationPlan): P
       case "create":
       case "renew": {
         const before = findKey(ctx.keys, step.name)?.value.reveal();
-        const status = await api.create(policy, step.name);
+        const own = choosesValue(policy) ? newKeyValue() : undefined;
+        const status = await api.create(policy, step.name, own);
+        if (step.kind === "create" && status === 200) await yieldToOtherRun(api, kv, policy, secretName, step.name);
         // Never trust the PUT response for the value (the CLI redacts it, and a retried value-less PUT regenerates
         // it): the value is what listkeys says now (docs/contracts/arm.md §7.8).
-        const got = findKey(await api.scopeKeys(policy), step.name);
+        const got = own
+          ? await holdValue(api, policy, step.name, own)
+          : findKey(await api.scopeKeys(policy), step.name);
         if (!got || (step.kind === "renew" && got.value.reveal() === before)) {
           throw new VerificationError(
             `${step.name} was written (HTTP ${status}) but listkeys does not show ${step.kind === "renew" ? "a new value" : "it"}; nothing was published or deleted`,
@@ -67,8 +72,9 @@ export async function applyRotation(ctx: ApplyKeyContext, plan: RotationPlan): P
         await verifyPublished(kv, secretName, written.version, written.value, written.name);
         // Key Vault holding the value proves only half: another run may have replaced the key on the app since it was
         // read back (two rotations planning the same physical name), and callers would then hold a refused value.
-        const onApp = findKey(await api.scopeKeys(policy), written.name);
-        if (onApp?.value.reveal() !== written.value.reveal())
+        // A value this run chose is put back (the other run stops after its one PUT); a generated one cannot be.
+        if (choosesValue(policy)) await holdValue(api, policy, written.name, written.value);
+        else if (findKey(await api.scopeKeys(policy), written.name)?.value.reveal() !== written.value.reveal())
           throw new VerificationError(
             `${written.name} on the app no longer holds the value just published (another writer replaced it); nothing was deleted`,
             [written.name],

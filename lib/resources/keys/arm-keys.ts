@@ -3,6 +3,7 @@ import { armPath } from "../../azure/arm-client.ts";
 import { AzureRequestError } from "../../errors.ts";
 import { isRecord } from "../../azure/json.ts";
 import { sitePath } from "../../azure/targets.ts";
+import type { Secret } from "../../azure/secret.ts";
 import type { TargetRef } from "../../pipeline/model.ts";
 import { withHostRetry, type HostRetryOptions } from "./host-retry.ts";
 import { parseFunctionKeys, parseHostKeys, type HostKeys, type KeyMap } from "./listkeys.ts";
@@ -14,8 +15,11 @@ export interface KeyApi {
   functionKeys(fn: string): Promise<KeyMap>;
   /** The keys a policy's physical names live among (a function's keys, or one host collection). */
   scopeKeys(p: KeyPolicy): Promise<KeyMap>;
-  /** PUT `{"properties":{"name"}}` with no value: the host generates it (docs/contracts/arm.md §2.2). → HTTP status. */
-  create(p: KeyPolicy, name: string): Promise<number>;
+  /**
+   * PUT `{"properties":{"name","value"}}`; with no value the host generates it (docs/contracts/arm.md §2.2).
+   * → HTTP status: 201 created, 200 the name existed.
+   */
+  create(p: KeyPolicy, name: string, value?: Secret): Promise<number>;
   /** DELETE; false when it was already gone (404 counts as done). */
   remove(p: KeyPolicy, name: string): Promise<boolean>;
 }
@@ -54,8 +58,9 @@ export function keyApi(arm: ArmClient, target: TargetRef, retry: HostRetryOption
     async scopeKeys(p) {
       return p.scope === "function" ? functionKeys(p.functionName!) : scopeOf(await hostKeys(), p.hostKeyType);
     },
-    async create(p, name) {
-      const r = await call(() => arm.put(keyScopePath(target, p, name), { properties: { name } }));
+    async create(p, name, value) {
+      const properties = value ? { name, value: value.reveal() } : { name };
+      const r = await call(() => arm.put(keyScopePath(target, p, name), { properties }));
       return r.status;
     },
     async remove(p, name) {

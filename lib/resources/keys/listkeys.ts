@@ -45,7 +45,12 @@ export function parseHostKeys(body: unknown, src: AnswerSource = LISTKEYS): Host
 }
 
 /** Looks a key up the way the runtime stores names (case-insensitively). */
-export function findKey(keys: KeyMap, name: string): { name: string; value: Secret } | undefined {
+export interface ListedKey {
+  name: string;
+  value: Secret;
+}
+
+export function findKey(keys: KeyMap, name: string): ListedKey | undefined {
   const direct = keys.get(name);
   if (direct) return { name, value: direct };
   const lower = name.toLowerCase();
