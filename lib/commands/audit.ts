@@ -14,6 +14,7 @@ import { configLocator } from "../config/locate.ts";
 import { UsageError } from "../errors.ts";
 import type { RunContext } from "../pipeline/contract.ts";
 import { EXIT } from "../pipeline/exit-codes.ts";
+import { renderFatalJson } from "../pipeline/render-json.ts";
 import { runContextOf, type RunOverrides } from "./run-context.ts";
 
 const { config, app, slot, json, "no-color": noColor, concurrency, shard, auth, cloud } = WRITING_OPTIONS;
@@ -59,8 +60,22 @@ function failOnOf(v: string | undefined): Severity | undefined {
   return s;
 }
 
-/** argv → exit code: 0 (or 2 with --fail-on when findings reach it); errors go to the entry point. */
+/**
+ * argv → exit code: 0 (or 2 with --fail-on when findings reach it). Under --json, a run that stops before it has a
+ * report still prints one document, the error as a diagnostic (docs/audit-output.schema.json, `fatal`); otherwise
+ * errors go to the entry point.
+ */
 export async function auditCommand(argv: string[], io: CommandIo, overrides: RunOverrides = {}): Promise<number> {
+  try {
+    return await audit(argv, io, overrides);
+  } catch (e) {
+    if (!argv.includes("--json")) throw e;
+    io.stdout.write(renderFatalJson(AUDIT_CLI.name, e));
+    return EXIT.error;
+  }
+}
+
+async function audit(argv: string[], io: CommandIo, overrides: RunOverrides): Promise<number> {
   const args = parseCommandArgs(AUDIT_CLI, argv);
   if (args.help) {
     io.stdout.write(args.text);

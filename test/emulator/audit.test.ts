@@ -317,6 +317,19 @@ describe("audit against the emulator", () => {
     expect(report.findings.length).toBeGreaterThan(10);
   });
 
+  test("--json with a fatal error: still one document on stdout, the error as a diagnostic, valid against the schema", async () => {
+    const schema = JSON.parse(readFileSync(new URL("../../docs/audit-output.schema.json", import.meta.url), "utf8"));
+    const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(schema);
+    const r = await run(["--json", "--fail-on", "severe"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("");
+    const doc = JSON.parse(r.out) as { command: string; diagnostics: Array<{ summary: string; fix?: string }> };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.command).toBe("audit");
+    expect(doc.diagnostics[0]?.summary).toMatch(/--fail-on must be one of/);
+    expect(doc.diagnostics[0]?.fix).toMatch(/--fail-on high/);
+  });
+
   test("--sarif and --html write the renderers' documents beside the table", async () => {
     const sarif = join(dir, "audit.sarif");
     const html = join(dir, "audit.html");
