@@ -57,12 +57,32 @@ export type PasswordCheck =
 /** Undefined when the clientId is no application of the checker's. */
 export type PasswordChecker = (clientId: string, secret: string) => PasswordCheck | undefined;
 
+/** The claims of a verified federated assertion that a federated identity credential is matched against. */
+export interface FederatedClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+}
+/** What an application's federated identity credentials say of an assertion (lib/emulator/graph/federated-credentials.ts). */
+export type FederatedCheck = { ok: true; objectId: string } | { ok: false };
+/** Undefined when the clientId is no application of the checker's; `claims` undefined: the assertion did not verify. */
+export type FederatedChecker = (clientId: string, claims: FederatedClaims | undefined) => FederatedCheck | undefined;
+
 /** The public cloud's audiences; a Directory in another cloud's mode has its own (`Directory.audiences`). */
 export const ARM_AUDIENCES = EMULATED_CLOUD_TABLE.AzureCloud.arm;
 export const GRAPH_AUDIENCES = EMULATED_CLOUD_TABLE.AzureCloud.graph;
 export const VAULT_AUDIENCES = EMULATED_CLOUD_TABLE.AzureCloud.vault;
 
 export const FEDERATED_AUDIENCE = "api://AzureADTokenExchange";
+/**
+ * The audience a managed identity's token for a federated identity credential carries, per cloud (the values of
+ * microsoftgraph/msgraph-bicep-types quickstart-templates/msi-as-a-fic-secretless/main.bicep).
+ */
+export const TOKEN_EXCHANGE_AUDIENCES: Record<EmulatedCloud["name"], string> = {
+  AzureCloud: FEDERATED_AUDIENCE,
+  AzureUSGovernment: "api://AzureADTokenExchangeUSGov",
+  AzureChinaCloud: "api://AzureADTokenExchangeChina",
+};
 
 export function v1Issuer(tenantId: string, cloud: EmulatedCloud = EMULATED_CLOUD_TABLE.AzureCloud): string {
   return `${cloud.sts}/${tenantId}/`;
@@ -84,6 +104,8 @@ export class Directory {
   readonly clientResolvers: ClientResolver[] = [];
   /** Where a client_secret for a clientId the directory has no client for is checked (Graph adds its applications). */
   readonly passwordCheckers: PasswordChecker[] = [];
+  /** Where a client_assertion for a clientId the directory has no client for is matched (Graph adds its applications). */
+  readonly federatedCheckers: FederatedChecker[] = [];
   readonly kid = randomUUID();
   tokenLifetimeSeconds = 3600;
   /** The audiences this cloud's ARM, Graph and Key Vault accept (and Entra issues tokens for). */
@@ -189,10 +211,54 @@ export class Directory {
       .sign(this.privateKey);
   }
 
-  async verifyFederatedAssertion(assertion: string, issuer: string): Promise<{ sub: string } | undefined> {
+  /**
+   * A managed identity's token for `audience`, as its identity endpoint hands it to the app it is assigned to:
+   * issued by this tenant's v2 authority, `sub` and `oid` the identity's object (principal) id. Easy Auth redeems one
+   * for api://AzureADTokenExchange as its client assertion (learn.microsoft.com/entra/workload-id/
+   * workload-identity-federation-config-app-trust-managed-identity).
+   */
+  async issueManagedIdentityToken(
+    identity: { principalId: string; clientId: string },
+    audience: string,
+  ): Promise<{ token: string; expiresIn: number }> {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      aud: audience,
+      iss: this.issuer(2),
+      tid: this.tenantId,
+      oid: identity.principalId,
+      sub: identity.principalId,
+      azp: identity.clientId,
+      azpacr: "2",
+      idtyp: "app",
+      ver: "2.0",
+      uti: randomUUID().replace(/-/g, ""),
+    };
+    return {
+      token: await this.sign(claims, { iat: now, nbf: now - 5, exp: now + this.tokenLifetimeSeconds }),
+      expiresIn: this.tokenLifetimeSeconds,
+    };
+  }
+
+  /** This cloud's token exchange audience (api://AzureADTokenExchange in the public cloud). */
+  get tokenExchangeAudience(): string {
+    return TOKEN_EXCHANGE_AUDIENCES[this.cloud.name];
+  }
+
+  /** A federated assertion signed by this tenant's key, for a token exchange audience, from one of `issuers`. */
+  async verifyFederatedAssertion(
+    assertion: string,
+    issuers: string | string[],
+  ): Promise<(FederatedClaims & { sub: string }) | undefined> {
     try {
-      const { payload } = await jwtVerify(assertion, this.publicKey, { issuer, audience: FEDERATED_AUDIENCE });
-      return typeof payload.sub === "string" ? { sub: payload.sub } : undefined;
+      const { payload } = await jwtVerify(assertion, this.publicKey, {
+        issuer: issuers,
+        audience: [...new Set([FEDERATED_AUDIENCE, this.tokenExchangeAudience])],
+      });
+      const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
+      return typeof payload.sub === "string" && typeof payload.iss === "string" && typeof aud === "string"
+        ? { sub: payload.sub, iss: payload.iss, aud }
+        : undefined;
     } catch {
       return undefined;
     }

@@ -114,6 +114,28 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
       }
       if (checked) return invalidSecret(ctx);
     }
+    const assertion = form.get("client_assertion");
+    if (assertion && form.get("client_assertion_type") !== JWT_BEARER) {
+      aadError(ctx, 400, "invalid_request", 50027, "Invalid client_assertion_type.");
+      return undefined;
+    }
+    if (!client && assertion) {
+      // An application of the tenant (Graph) signing in with a federated assertion: a managed identity's token or a
+      // CI system's, matched against the application's federated identity credentials.
+      const claims = await dir.verifyFederatedAssertion(assertion, [federatedIssuer(baseUrl()), dir.issuer(2)]);
+      const checked = dir.federatedCheckers.map((check) => check(clientId, claims)).find((c) => c !== undefined);
+      if (checked?.ok) return { clientId, objectId: checked.objectId, displayName: clientId, federatedSubjects: [] };
+      if (checked) {
+        aadError(
+          ctx,
+          400,
+          "invalid_client",
+          70021,
+          `No matching federated identity record found for presented assertion. Assertion Issuer: '${claims?.iss ?? ""}'. Assertion Subject: '${claims?.sub ?? ""}'. Assertion Audience: '${claims?.aud ?? ""}'.`,
+        );
+        return undefined;
+      }
+    }
     if (!client) {
       aadError(
         ctx,
@@ -124,12 +146,7 @@ export function entraRoutes(dir: Directory, baseUrl: () => string): Route[] {
       );
       return undefined;
     }
-    const assertion = form.get("client_assertion");
     if (assertion) {
-      if (form.get("client_assertion_type") !== JWT_BEARER) {
-        aadError(ctx, 400, "invalid_request", 50027, "Invalid client_assertion_type.");
-        return undefined;
-      }
       const fed = await dir.verifyFederatedAssertion(assertion, federatedIssuer(baseUrl()));
       if (!fed || !(client.federatedSubjects.includes("*") || client.federatedSubjects.includes(fed.sub))) {
         aadError(

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { normalizeSiteConfig } from "./arm/site-config.ts";
 import {
@@ -55,6 +56,30 @@ function responderOf(f: z.output<typeof functionSeed>): FunctionResponder | unde
   return { kind: "static", status, body: text, contentType: contentType ?? type };
 }
 
+/**
+ * Managed identities of an app or slot: `userAssigned` by the identity's name (in the site's resource group) or its
+ * full resource id (`/subscriptions/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`), with its
+ * principal (object) id and client id, generated when absent.
+ */
+const identitySeed = z.strictObject({
+  systemAssigned: z.boolean().default(false),
+  userAssigned: z
+    .record(
+      z.string().min(1),
+      z
+        .strictObject({ principalId: z.string().uuid().optional(), clientId: z.string().uuid().optional() })
+        .prefault({}),
+    )
+    .default({}),
+});
+
+/** A user-assigned identity's resource id: `key` itself when it is one, else the identity named so in `rg`. */
+export function userAssignedIdentityId(subscriptionId: string, resourceGroup: string, key: string): string {
+  return key.startsWith("/")
+    ? key
+    : `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${key}`;
+}
+
 const appSeed = z.object({
   state: z.enum(["Running", "Stopped"]).default("Running"),
   httpsOnly: z.boolean().default(true),
@@ -68,6 +93,7 @@ const appSeed = z.object({
   authV2: z.record(z.string(), z.unknown()).optional(),
   functions: z.record(z.string(), functionSeed.prefault({})).default({}),
   hostKeys: z.object({ functionKeys: keyMap.optional(), systemKeys: keyMap.optional() }).default({}),
+  identity: identitySeed.optional(),
 });
 
 const siteSeed = appSeed.extend({
@@ -102,7 +128,7 @@ type AppSeed = z.output<typeof appSeed>;
 const values = (m: Record<string, string> | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, v === "generate" ? generateKeyValue() : v]));
 
-function buildApp(name: string, s: AppSeed): AppState {
+function buildApp(name: string, s: AppSeed, identityId: (key: string) => string): AppState {
   const app = newAppState(name, {
     state: s.state,
     httpsOnly: s.httpsOnly,
@@ -128,6 +154,16 @@ function buildApp(name: string, s: AppSeed): AppState {
   if (s.hostKeys.functionKeys)
     app.hostKeys.functionKeys = { ...app.hostKeys.functionKeys, ...values(s.hostKeys.functionKeys) };
   if (s.hostKeys.systemKeys) app.hostKeys.systemKeys = values(s.hostKeys.systemKeys);
+  if (s.identity)
+    app.identity = {
+      ...(s.identity.systemAssigned ? { systemAssigned: randomUUID() } : {}),
+      userAssigned: Object.fromEntries(
+        Object.entries(s.identity.userAssigned).map(([key, i]) => [
+          identityId(key),
+          { principalId: i.principalId ?? randomUUID(), clientId: i.clientId ?? randomUUID() },
+        ]),
+      ),
+    };
   return app;
 }
 
@@ -164,16 +200,17 @@ export function applySeed(state: ArmState, input: unknown): void {
         location: rg.location,
         tags: rg.tags,
       });
+      const identityId = (key: string) => userAssignedIdentityId(sub.subscriptionId, rg.name, key);
       for (const s of rg.sites) {
         const site: SiteState = {
-          ...buildApp(s.name, s),
+          ...buildApp(s.name, s, identityId),
           subscriptionId: sub.subscriptionId,
           resourceGroup: rg.name,
           location: s.location ?? rg.location,
           kind: s.kind,
           slots: new Map(),
         };
-        for (const slot of s.slots) site.slots.set(slot.name.toLowerCase(), buildApp(slot.name, slot));
+        for (const slot of s.slots) site.slots.set(slot.name.toLowerCase(), buildApp(slot.name, slot, identityId));
         state.putSite(site);
       }
     }

@@ -248,6 +248,7 @@ describe("Easy Auth client secret rotation (rotate-keys --only client-secrets)",
       `graph GET /v1.0/applications(appId='${app.appId}')`, // the registration's passwords
       `keyvault GET /secrets/${SECRET}/`, // the current version
       `graph POST /v1.0/applications/${app.id}/addPassword`,
+      `graph GET /v1.0/applications(appId='${app.appId}')`, // did another run add one at the same time?
       `keyvault PUT /secrets/${SECRET}`, // publish
       `keyvault GET /secrets/${SECRET}/{version}`, // read it back
       // per site: read, re-read (concurrent writer?), PUT the whole set, read back

@@ -9,6 +9,8 @@ import { configReferenceAdminRoutes, configReferenceRoutes, type ConfigReference
 import { armError, armFail, subscriptionNotFound } from "./errors.ts";
 import { functionKeyRoutes } from "./functions-keys.ts";
 import { genericResourceRoutes } from "./generic-resources.ts";
+import { identityAdminRoutes } from "./identity.ts";
+import { slotConfigNamesRoutes } from "./slot-config-names.ts";
 import type { ArmEnv } from "./model.ts";
 import { resourceRoutes } from "./resources.ts";
 import { siteConfigRoutes } from "./site-config.ts";
@@ -25,6 +27,7 @@ export function createArmService(
     ...(refs ? configReferenceRoutes(env, refs) : []),
     ...genericResourceRoutes(env),
     ...siteConfigRoutes(env),
+    ...slotConfigNamesRoutes(env),
     ...authSettingsRoutes(env),
     ...functionKeyRoutes(env),
   ];
@@ -84,7 +87,7 @@ export function createArmService(
     name: "arm",
     prefix: /^\/(subscriptions|tenants)(\/|$)/i,
     store: env.state,
-    ...(refs ? { adminRoutes: configReferenceAdminRoutes(refs) } : {}),
+    adminRoutes: [...(refs ? configReferenceAdminRoutes(refs) : []), ...identityAdminRoutes(env.state, dir)],
     fail: armFail,
     async handle(ctx) {
       ctx.res.setHeader("x-ms-request-id", ctx.requestId);

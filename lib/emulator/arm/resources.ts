@@ -15,10 +15,12 @@ import {
 import { markRestart, siteState } from "./config-references.ts";
 import { booleanSetting, normalizeSiteConfig } from "./site-config.ts";
 import { newAppState, type AppState, type JsonObject } from "./state.ts";
+import { identityBody } from "./identity.ts";
 
-function siteBody(t: Target): JsonObject {
+function siteBody(t: Target, tenantId: string): JsonObject {
   const { site, app } = t;
   const host = t.slot ? `${site.name}-${app.name}` : site.name;
+  const identity = identityBody(app, tenantId);
   return {
     id: t.id,
     name: t.armName,
@@ -26,6 +28,7 @@ function siteBody(t: Target): JsonObject {
     kind: site.kind,
     location: site.location,
     tags: app.tags,
+    ...(identity ? { identity } : {}),
     properties: {
       name: t.armName,
       state: siteState(app),
@@ -142,7 +145,7 @@ export function resourceRoutes(env: ArmEnv): Route[] {
       sendPage(
         env,
         ctx,
-        state.sitesIn(ctx.params.subscriptionId!).map((s) => siteBody(targetOf(s))),
+        state.sitesIn(ctx.params.subscriptionId!).map((s) => siteBody(targetOf(s), state.tenantId)),
       ),
     ),
     route(
@@ -154,7 +157,9 @@ export function resourceRoutes(env: ArmEnv): Route[] {
         sendPage(
           env,
           ctx,
-          state.sitesIn(ctx.params.subscriptionId!, ctx.params.resourceGroupName!).map((s) => siteBody(targetOf(s))),
+          state
+            .sitesIn(ctx.params.subscriptionId!, ctx.params.resourceGroupName!)
+            .map((s) => siteBody(targetOf(s), state.tenantId)),
         );
       },
     ),
@@ -180,12 +185,12 @@ export function resourceRoutes(env: ArmEnv): Route[] {
       applySiteProperties(site, body);
       if (typeof body.kind === "string") site.kind = body.kind;
       if (created) state.putSite(site);
-      send(ctx, created ? 201 : 200, siteBody(targetOf(site)));
+      send(ctx, created ? 201 : 200, siteBody(targetOf(site), state.tenantId));
     }),
-    ...siteAndSlot(env, "GET", "", (ctx, t) => send(ctx, 200, siteBody(t))),
+    ...siteAndSlot(env, "GET", "", (ctx, t) => send(ctx, 200, siteBody(t, state.tenantId))),
     ...siteAndSlot(env, "PATCH", "", (ctx, t) => {
       applySiteProperties(t.app, bodyObject(ctx));
-      send(ctx, 200, siteBody(t));
+      send(ctx, 200, siteBody(t, state.tenantId));
     }),
     route("GET", `${SITE}/slots`, (ctx) => {
       const site = findSite(env, ctx);
@@ -193,7 +198,7 @@ export function resourceRoutes(env: ArmEnv): Route[] {
         sendPage(
           env,
           ctx,
-          [...site.slots.values()].map((s) => siteBody(targetOf(site, s))),
+          [...site.slots.values()].map((s) => siteBody(targetOf(site, s), state.tenantId)),
         );
     }),
     route("PUT", `${SITE}/slots/{slot}`, (ctx) => {
@@ -206,7 +211,7 @@ export function resourceRoutes(env: ArmEnv): Route[] {
       applySiteProperties(app, body);
       if (!existing) site.slots.set(slot.toLowerCase(), app);
       const created = !existing;
-      send(ctx, created ? 201 : 200, siteBody(targetOf(site, app)));
+      send(ctx, created ? 201 : 200, siteBody(targetOf(site, app), state.tenantId));
     }),
     ...siteAndSlot(env, "POST", "/stop", (ctx, t) => {
       t.app.state = "Stopped";

@@ -29,6 +29,20 @@ export interface HostKeysState {
   systemKeys: Record<string, string>;
 }
 
+/** One user-assigned identity as the site lists it: its service principal's object id and its client id. */
+export interface UserAssignedIdentity {
+  principalId: string;
+  clientId: string;
+}
+
+/** The managed identities assigned to an app or slot (arm/identity.ts); each slot has its own. */
+export interface SiteIdentity {
+  /** The system-assigned identity's object id, when it is on. */
+  systemAssigned?: string;
+  /** By the identity's ARM resource id, spelled as it was assigned. */
+  userAssigned: Record<string, UserAssignedIdentity>;
+}
+
 /** What production and each slot have on their own. */
 export interface AppState {
   name: string;
@@ -46,6 +60,8 @@ export interface AppState {
   /** Keyed by lower-cased function name: the host stores function secrets per lower-cased name. */
   functions: Map<string, FunctionState>;
   hostKeys: HostKeysState;
+  /** Managed identities assigned to this app or slot; undefined: none. */
+  identity?: SiteIdentity;
 }
 
 export interface SiteState extends AppState {
@@ -54,6 +70,8 @@ export interface SiteState extends AppState {
   location: string;
   kind: string;
   slots: Map<string, AppState>;
+  /** `config/slotConfigNames`: the settings that stay with their slot on a swap (production only). */
+  slotConfigNames?: JsonObject;
 }
 
 export interface ResourceGroupState {

@@ -15,6 +15,7 @@ import { patchGrant, postGrant } from "./grants.ts";
 import { parseTarget } from "./odata.ts";
 import type { NestedPatchMode } from "./patch.ts";
 import { addPassword, registerPasswords, removePassword } from "./passwords.ts";
+import { federatedCredentials, registerFederatedCredentials } from "./federated-credentials.ts";
 import { patchServicePrincipal, postServicePrincipal } from "./service-principals.ts";
 import { GraphState, type EntitySet } from "./state.ts";
 import { identifyClient, resolveAppRegistration } from "./token-rules.ts";
@@ -47,6 +48,10 @@ const WRITES: Record<EntitySet, { post: Handler; patch: Handler }> = {
 // Actions bound to one application (docs/contracts/graph.md §12): `/applications/{id}/addPassword`, `…/removePassword`.
 const ACTION = /^(\/applications(?:\([^)]*\)|\/[^/]+))\/(addPassword|removePassword)\/?$/i;
 const ACTIONS: Record<string, Handler> = { addpassword: addPassword, removepassword: removePassword };
+
+// An application's federated identity credentials (a navigation of the application): `/applications/{id}/
+// federatedIdentityCredentials[/{id or name}]`, either key form of the application.
+const FEDERATED = /^(\/applications(?:\([^)]*\)|\/[^/]+))\/federatedIdentityCredentials(?:\/([^/]+))?\/?$/i;
 
 function dispatchAction(r: Req, action: string): void {
   if (r.ctx.method !== "POST")
@@ -124,6 +129,7 @@ export function createGraphService(dir: Directory, baseUrl: () => string, opts: 
   dir.resolvers.push((resource) => resolveAppRegistration(state, resource));
   dir.clientResolvers.push((clientId) => identifyClient(state, clientId));
   registerPasswords(dir, state);
+  registerFederatedCredentials(dir, state);
   const env = { state, baseUrl };
 
   return {
@@ -139,6 +145,14 @@ export function createGraphService(dir: Directory, baseUrl: () => string, opts: 
       if (action) {
         const r: Req = { ctx, env, target: parseTarget(action[1]!), version: m[1]! };
         return () => dispatchAction(r, action[2]!);
+      }
+      const fic = FEDERATED.exec(m[2] ?? "");
+      if (fic) {
+        const r: Req = { ctx, env, target: parseTarget(fic[1]!), version: m[1]! };
+        // Writes need Application.ReadWrite.OwnedBy as an owner of the application, reads Application.Read.All
+        // (application-post-federatedidentitycredentials, "Permissions").
+        if (opts.authorization) authorizeGraph(opts.authorization, ctx, m[2]!, (client) => ownedBy(r, client));
+        return () => federatedCredentials(r, fic[2]);
       }
       const r: Req = { ctx, env, target: parseTarget(m[2] ?? "/"), version: m[1]! };
       if (opts.authorization) authorizeGraph(opts.authorization, ctx, m[2] ?? "/", (client) => ownedBy(r, client));

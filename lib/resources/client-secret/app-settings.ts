@@ -25,6 +25,8 @@ export async function setAppSetting(
   name: string,
   value: string,
   log: (line: string) => void,
+  /** What the value is, for the log line and the error (never the value: it may be a secret). */
+  what = "Key Vault reference",
 ): Promise<boolean> {
   for (let attempt = 1; attempt <= MERGE_ATTEMPTS; attempt++) {
     const read = await listAppSettings(arm, t);
@@ -36,13 +38,13 @@ export async function setAppSetting(
       continue;
     }
     log(
-      `${targetLabel(t)}: PUT config/appsettings (${name} → Key Vault reference; ${Object.keys(read).length} other settings kept)`,
+      `${targetLabel(t)}: PUT config/appsettings (${name} → ${what}; ${Object.keys(read).length} other settings kept)`,
     );
     await arm.put(`${sitePath(t)}/config/appsettings`, { properties: merged });
     const after = await listAppSettings(arm, t);
     if (after[name] !== value)
       throw new VerificationError(
-        `${targetLabel(t)}: app setting ${name} does not hold the reference after the PUT`,
+        `${targetLabel(t)}: app setting ${name} does not hold the ${what} after the PUT`,
         [name],
         {
           fix: "Run again; if it persists, look for a deployment that rewrites the app settings.",

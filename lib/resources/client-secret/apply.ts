@@ -1,6 +1,5 @@
 import type { ArmClient } from "../../azure/arm-client.ts";
 import type { GraphApi } from "../../azure/graph-client.ts";
-import { GraphRequestError } from "../../azure/graph-client.ts";
 import { getPath } from "../../azure/json.ts";
 import type { KeyVaultSecrets } from "../../azure/keyvault-client.ts";
 import { retrying } from "../../azure/retry.ts";
@@ -16,6 +15,8 @@ import type { ClientSecretObserved } from "./observe.ts";
 import type { SecretPlan } from "./plan.ts";
 import type { ClientSecretPolicy } from "./policy.ts";
 import { keyVaultReference } from "./reference.ts";
+import { yieldToOtherPassword } from "./concurrent-add.ts";
+import { removePassword } from "./remove-password.ts";
 
 export const CONTENT_TYPE = "application/vnd.easyauth-fleet.client-secret";
 
@@ -116,6 +117,13 @@ export async function applySecretPlan(ctx: ApplySecretContext, plan: SecretPlan)
         const made = await graph.postOnce<{ keyId: string; secretText: string }>(`${appPath}/addPassword`, {
           passwordCredential: { displayName: step.displayName, endDateTime: step.endDateTime },
         });
+        await yieldToOtherPassword(
+          graph,
+          { appId: plan.appId!, appObjectId: plan.appObjectId!, observed: observed.application?.passwords ?? [] },
+          made.keyId,
+          ctx.log,
+          ctx.appName,
+        );
         const value = new Secret(made.secretText);
         const written = await publish(value, made.keyId);
         current = { version: written.version, value };
@@ -178,14 +186,7 @@ export async function applySecretPlan(ctx: ApplySecretContext, plan: SecretPlan)
         break;
       }
       case "remove": {
-        ctx.log(`${ctx.appName}: removePassword ${step.keyId} (${step.why})`);
-        try {
-          await graph.postOnce(`${appPath}/removePassword`, { keyId: step.keyId });
-          done.push(`removed password ${step.keyId} (${step.why})`);
-        } catch (e) {
-          if (!(e instanceof GraphRequestError && e.status === 404)) throw e;
-          done.push(`password ${step.keyId} was already gone`);
-        }
+        done.push(await removePassword(graph, plan.appObjectId!, step, ctx.log, ctx.appName));
         break;
       }
     }

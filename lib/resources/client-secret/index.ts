@@ -13,6 +13,13 @@ import {
   type ClientSecretTarget,
 } from "./observe.ts";
 import { planChanges, planClientSecret, type SecretPlan } from "./plan.ts";
+import { applyIdentityPlan } from "./apply-managed-identity.ts";
+import {
+  isManagedIdentityObserved,
+  observeManagedIdentity,
+  type ManagedIdentityObserved,
+} from "./observe-managed-identity.ts";
+import { identityChanges, planManagedIdentity, type IdentityPlan } from "./plan-managed-identity.ts";
 import { BACKUP_DIR_OPTION } from "../../pipeline/backup.ts";
 
 declare module "../../pipeline/contract.ts" {
@@ -30,14 +37,24 @@ const DEFAULT_VERIFY: VerifyRetry = { attempts: 5, delayMs: (a) => 2_000 * a };
  * Easy Auth's own names are the auth kind's, written earlier in the same `apply` (a deferred plan must still match
  * then), and passwords move only with a new version.
  */
-function secretFingerprint(o: ClientSecretObserved): string {
+function secretFingerprint(o: ClientSecretObserved | ManagedIdentityObserved): string {
+  if (isManagedIdentityObserved(o))
+    // The secretless chain: the registration's federated credentials and each site's identity and setting.
+    return fingerprint({
+      federated: (o.application?.federated ?? []).map((c) => c.id).sort(),
+      sites: o.sites.map((s) => [s.identity?.principalId ?? null, s.settingValue ?? null]),
+      sticky: o.slotSettings.appSettingNames,
+    });
   return fingerprint({
     references: o.sites.map((s) => (s.kind === "reference" ? (s.reference ?? null) : null)),
     published: o.published.state === "found" ? [o.published.version, o.published.keyId ?? null] : o.published.state,
   });
 }
 
-function kindPlan(plan: SecretPlan, changes: KindPlan["changes"]): KindPlan<SecretPlan> {
+type Detail = SecretPlan | IdentityPlan;
+const isIdentityPlan = (p: Detail): p is IdentityPlan => (p as IdentityPlan).credential === "managedIdentity";
+
+function kindPlan(plan: Detail, changes: KindPlan["changes"]): KindPlan<Detail> {
   const base = { warnings: plan.warnings, notes: plan.notes, detail: plan };
   const why = plan.refused ?? plan.skipped;
   if (why) return { ...base, status: "skip", changes: [], unchanged: 0, reason: why };
@@ -51,7 +68,11 @@ function kindPlan(plan: SecretPlan, changes: KindPlan["changes"]): KindPlan<Secr
  * Vault and referenced by the app setting `clientSecretSettingName` names, rotated with an overlap. One target per app:
  * production and slots share the registration, so they get one password and each its reference.
  */
-export const clientSecretKind: ResourceKind<ClientSecretTarget, ClientSecretObserved, SecretPlan> = {
+export const clientSecretKind: ResourceKind<
+  ClientSecretTarget,
+  ClientSecretObserved | ManagedIdentityObserved,
+  Detail
+> = {
   kind: "client-secret",
   command: "rotate-keys",
   service: "arm",
@@ -75,7 +96,8 @@ export const clientSecretKind: ResourceKind<ClientSecretTarget, ClientSecretObse
   bind(run) {
     const backupDir = typeof run.flags["backup-dir"] === "string" ? run.flags["backup-dir"] : DEFAULT_BACKUP_DIR;
     const verifyRetry = run.tuning.clientSecretVerify ?? DEFAULT_VERIFY;
-    const observe = async (t: ClientSecretTarget): Promise<ClientSecretObserved> => {
+    const observe = async (t: ClientSecretTarget): Promise<ClientSecretObserved | ManagedIdentityObserved> => {
+      if (t.policy.credential === "managedIdentity") return observeManagedIdentity(run.arm, run.graph, t);
       const sites = await Promise.all(t.sites.map((ref) => readSite(run.arm, ref)));
       const appId = sites.find((s) => s.clientId && s.settingName)?.clientId;
       return {
@@ -84,16 +106,27 @@ export const clientSecretKind: ResourceKind<ClientSecretTarget, ClientSecretObse
         published: await readPublished(run.keyVault(t.vaultUrl), t.policy.secretName),
       };
     };
-    const planFor = (t: ClientSecretTarget, o: ClientSecretObserved, authPending = true) =>
-      planClientSecret({
-        policy: t.policy,
-        vaultUrl: t.vaultUrl,
-        observed: o,
-        now: run.now(),
-        force: Boolean(run.flags.force),
-        migrate: Boolean(run.flags["migrate-secret-setting"]),
-        authPending: authPending && Boolean(t.app.auth?.azureActiveDirectory?.clientSecretSettingName),
-      });
+    const planFor = (t: ClientSecretTarget, o: ClientSecretObserved | ManagedIdentityObserved, authPending = true) =>
+      isManagedIdentityObserved(o)
+        ? planManagedIdentity({
+            policy: t.policy,
+            observed: o,
+            now: run.now(),
+            // The identity's tokens are issued by the cloud's authority, whatever AZURE_AUTHORITY_HOST the tool uses.
+            cloud: run.cloud,
+            tenantId: run.tenantId,
+            appName: t.app.name,
+            authPending: authPending && Boolean(t.app.auth?.azureActiveDirectory?.clientId),
+          })
+        : planClientSecret({
+            policy: t.policy,
+            vaultUrl: t.vaultUrl,
+            observed: o,
+            now: run.now(),
+            force: Boolean(run.flags.force),
+            migrate: Boolean(run.flags["migrate-secret-setting"]),
+            authPending: authPending && Boolean(t.app.auth?.azureActiveDirectory?.clientSecretSettingName),
+          });
     return {
       // One writer per app: its sites' settings and its registration's passwords.
       lockKey: (t) => `client-secret|${sitePath(t.ref)}`,
@@ -101,7 +134,12 @@ export const clientSecretKind: ResourceKind<ClientSecretTarget, ClientSecretObse
       fingerprint: secretFingerprint,
       plan(t, o) {
         const plan = planFor(t, o);
-        return kindPlan(plan, planChanges(plan, t.policy, o));
+        if (isIdentityPlan(plan)) {
+          // A refusal here (the identity not assigned, the credential limit) is this target's error: nothing is written.
+          if (plan.refused) throw new RefusedError(plan.refused.message, { fix: plan.refused.fix });
+          return kindPlan(plan, identityChanges(plan, o as ManagedIdentityObserved));
+        }
+        return kindPlan(plan, planChanges(plan, t.policy, o as ClientSecretObserved));
       },
       async apply(t, p, observed, ctx) {
         let detail = p.detail!;
@@ -119,6 +157,14 @@ export const clientSecretKind: ResourceKind<ClientSecretTarget, ClientSecretObse
               },
             );
         }
+        if (isIdentityPlan(detail)) {
+          const done = await applyIdentityPlan(
+            { arm: run.arm, graph: run.graph(), appName: t.app.name, log: ctx.log },
+            detail,
+          );
+          const kept = detail.notes.filter((n) => / stays valid /.test(n));
+          return { message: [...done, ...kept].join("; ") };
+        }
         const done = await applySecretPlan(
           {
             arm: run.arm,
@@ -130,7 +176,7 @@ export const clientSecretKind: ResourceKind<ClientSecretTarget, ClientSecretObse
             tenantId: run.tenantId,
             authorityHost: t.authorityHost ?? run.cloud.authorityHost,
             tokenScope: `${run.cloud.graph}/.default`,
-            observed: o,
+            observed: o as ClientSecretObserved,
             now: () => run.now(),
             log: ctx.log,
             backup: {

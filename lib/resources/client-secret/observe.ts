@@ -85,7 +85,8 @@ export function clientSecretTargets(
         resource: CLIENT_SECRET_RESOURCE,
         app,
         policy,
-        vaultUrl: vaultUrlFor(policy, env),
+        // A managed identity publishes nothing: no vault (the secret-only fields are refused for it).
+        vaultUrl: policy.credential === "managedIdentity" ? "" : vaultUrlFor(policy, env),
         sites,
         authorityHost: env.AZURE_AUTHORITY_HOST || undefined,
       },

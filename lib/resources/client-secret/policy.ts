@@ -1,6 +1,17 @@
 import type { AppConfig, CheckResult } from "../../pipeline/contract.ts";
 import { formatDuration, parseDuration } from "../keys/duration.ts";
-import { CLIENT_SECRET_DEFAULTS, type ClientSecretConfig } from "./schema.ts";
+import { CLIENT_SECRET_DEFAULTS, SECRET_ONLY_FIELDS, type ClientSecretConfig } from "./schema.ts";
+
+/**
+ * The app setting Easy Auth reads the managed identity's client id from when it signs in with a federated identity
+ * credential instead of a secret; `clientSecretSettingName` names it (learn.microsoft.com/azure/app-service/
+ * configure-authentication-provider-aad, "Use a managed identity instead of a secret").
+ */
+export const MI_SETTING_NAME = "OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID";
+
+/** A user-assigned identity's ARM resource id, the key of the site's `identity.userAssignedIdentities`. */
+export const USER_ASSIGNED_IDENTITY_ID =
+  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[A-Za-z0-9][-\w]{2,127}$/i;
 
 /** One app's client-secret policy with the defaults applied. */
 export interface ClientSecretPolicy {
@@ -12,6 +23,9 @@ export interface ClientSecretPolicy {
   renewBeforeMs: number;
   lifetimeMs: number;
   graceMs: number;
+  /** What Easy Auth signs in with: a rotated secret (undefined too), or a user-assigned managed identity (`identity`). */
+  credential?: "secret" | "managedIdentity";
+  identity?: string;
 }
 
 const ms = (v: string | undefined, fallback: string) => parseDuration(v ?? fallback) ?? parseDuration(fallback)!;
@@ -29,7 +43,30 @@ export function clientSecretPolicy(app: AppConfig): ClientSecretPolicy | undefin
     renewBeforeMs: ms(c.renewBefore, d.renewBefore),
     lifetimeMs: ms(c.lifetime, d.lifetime),
     graceMs: ms(c.grace, d.grace),
+    credential: c.credential ?? "secret",
+    identity: c.identity,
   };
+}
+
+/** Cross-checks of an app that signs in with a managed identity: a valid identity id, no rotation fields, Easy Auth's name. */
+function checkManagedIdentity(app: AppConfig, at: string, errors: string[]): void {
+  const c = app.clientSecret!;
+  if (!c.identity)
+    errors.push(
+      `${at}.identity: credential managedIdentity needs the user-assigned identity; set identity: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`,
+    );
+  else if (!USER_ASSIGNED_IDENTITY_ID.test(c.identity))
+    errors.push(
+      `${at}.identity: '${c.identity}' is not a user-assigned identity's resource id; write it as /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name> (az identity show --query id)`,
+    );
+  for (const f of SECRET_ONLY_FIELDS)
+    if (c[f] !== undefined)
+      errors.push(`${at}.${f}: not used with credential managedIdentity (no secret is made or rotated); remove it`);
+  const aad = app.auth?.azureActiveDirectory;
+  if (aad && aad.clientSecretSettingName !== MI_SETTING_NAME)
+    errors.push(
+      `${at}: credential managedIdentity needs Easy Auth to read ${MI_SETTING_NAME}, but auth.azureActiveDirectory.clientSecretSettingName is ${aad.clientSecretSettingName ? `'${aad.clientSecretSettingName}'` : "not set"}; set clientSecretSettingName: ${MI_SETTING_NAME}`,
+    );
 }
 
 /** Cross-checks: a vault, a valid unique secret name, and durations that leave room for an overlap. */
@@ -40,6 +77,14 @@ export function checkClientSecrets(apps: readonly AppConfig[]): CheckResult {
   for (const app of apps) {
     const p = clientSecretPolicy(app);
     if (!p) continue;
+    if (p.credential === "managedIdentity") {
+      checkManagedIdentity(app, p.at, errors);
+      continue;
+    }
+    if (app.clientSecret?.identity !== undefined)
+      errors.push(
+        `${p.at}.identity: used only with credential managedIdentity; remove it, or set credential: managedIdentity`,
+      );
     if (!p.vaultUrl)
       errors.push(`${p.at}: no Key Vault; set clientSecret.vaultUrl ('fromEnv' reads AZURE_KEYVAULT_URL)`);
     if (!SECRET_NAME.test(p.secretName))

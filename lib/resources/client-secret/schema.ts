@@ -41,13 +41,19 @@ export const clientSecretSchema = z
     grace: duration
       .optional()
       .describe(
-        "How long older tool-made passwords stay valid after the new one is referenced by the app setting (default 1d), for instances that have not restarted yet",
+        "How long older tool-made passwords stay valid after the new one is referenced by the app setting (default 1d), for instances that have not restarted yet; with credential managedIdentity, after the federated credential was added",
       ),
     credential: z
-      .literal("secret")
+      .enum(["secret", "managedIdentity"])
       .optional()
       .describe(
-        "What Easy Auth signs in with: 'secret' (a rotated client secret; the only one built: docs/client-secrets.md, \"Secretless\")",
+        "What Easy Auth signs in with: 'secret' (default: a client secret rotated through Key Vault) or 'managedIdentity' (a user-assigned managed identity trusted by a federated identity credential of the registration, no secret at all: docs/client-secrets.md, \"Secretless\")",
+      ),
+    identity: z
+      .string()
+      .optional()
+      .describe(
+        "credential managedIdentity only: the user-assigned identity's ARM resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>), assigned to the app and its slots",
       ),
   })
   .strict();
@@ -62,3 +68,6 @@ export const CLIENT_SECRET_DEFAULTS = {
   lifetime: "180d",
   grace: "1d",
 } as const;
+
+/** The fields that only the client-secret rotation uses: refused with `credential: managedIdentity` (no secret is made). */
+export const SECRET_ONLY_FIELDS = ["vaultUrl", "secretName", "maxAge", "renewBefore", "lifetime"] as const;
