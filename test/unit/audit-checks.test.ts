@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { CHECKS } from "../../lib/audit/checks/index.ts";
+import { MI_SETTING_NAME } from "../../lib/resources/client-secret/policy.ts";
 import { broken, CASES, healthy } from "./audit-fixtures.ts";
 
 // Each check fires on a fixture with its problem and stays silent on the healthy fleet, area by area.
@@ -24,4 +25,19 @@ describe.each(AREAS)("%s checks", (area) => {
       }
     },
   );
+});
+
+test("EA030 is silent when Easy Auth signs in with a managed identity: that setting holds a client id, no secret", () => {
+  const o = healthy();
+  const site = o.sites[0]!;
+  const aad = (site.auth!.identityProviders as { azureActiveDirectory: { registration: Record<string, unknown> } })
+    .azureActiveDirectory;
+  aad.registration.clientSecretSettingName = MI_SETTING_NAME;
+  site.appSettings = [{ name: MI_SETTING_NAME, keyVaultReference: false }];
+  const ea030 = CHECKS.find((c) => c.definition.id === "EA030")!;
+  expect(ea030.run(o)).toEqual([]);
+  // The same plain setting under another name is the secret itself.
+  aad.registration.clientSecretSettingName = "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET";
+  site.appSettings = [{ name: "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET", keyVaultReference: false }];
+  expect(ea030.run(o).map((f) => f.checkId)).toEqual(["EA030"]);
 });

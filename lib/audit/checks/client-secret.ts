@@ -2,6 +2,7 @@ import { getPath } from "../../azure/json.ts";
 import { finding, type Check } from "../check.ts";
 import type { CheckDefinition } from "../finding.ts";
 import type { AuditObservations } from "../observation.ts";
+import { MI_SETTING_NAME } from "../../resources/client-secret/policy.ts";
 import { registrationTarget } from "./registration.ts";
 import { configuredAad } from "./view.ts";
 
@@ -74,7 +75,8 @@ export const clientSecretChecks: Check[] = [
         const name = aad ? getPath(aad, ["registration", "clientSecretSettingName"]) : undefined;
         const setting = typeof name === "string" ? s.appSettings?.find((a) => a.name === name) : undefined;
         const out = [];
-        if (setting && !setting.keyVaultReference)
+        // Secretless Easy Auth names a setting that holds the managed identity's client id, which is no secret.
+        if (setting && !setting.keyVaultReference && setting.name !== MI_SETTING_NAME)
           out.push(
             finding(
               EA030,
