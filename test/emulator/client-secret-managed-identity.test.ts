@@ -251,6 +251,19 @@ describe("secretless Easy Auth: a managed identity as federated credential (cred
     expect(writes()).toEqual([]);
   });
 
+  test("configure-auth before the chain exists: moving Easy Auth to the missing setting is skipped with the fix, zero writes", async () => {
+    useFleet(identityFleet());
+    const r = await run(configureAuthCommand, ["--yes"], T0 + D);
+    expect(r.out + r.err).toMatch(
+      /clientSecretSettingName would move from '\w+' to 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID', which this app has no app setting for: every sign-in would fail/,
+    );
+    expect(r.out + r.err).toMatch(/Create 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID' first \(rotate-keys does/);
+    expect(writes()).toEqual([]);
+    expect(site().authV2).toMatchObject({
+      identityProviders: { azureActiveDirectory: { registration: { clientSecretSettingName: OLD_SETTING } } },
+    });
+  });
+
   let calls: string[] = [];
   test("rotate-keys prepares the chain: the federated credential, the setting on production and the slot; no password removed", async () => {
     useFleet(identityFleet());

@@ -1,3 +1,4 @@
+import { getPath } from "../../azure/json.ts";
 import { sitePath } from "../../azure/targets.ts";
 import type { KindPlan, ResourceKind } from "../../pipeline/contract.ts";
 import { fingerprint } from "../../pipeline/fingerprint.ts";
@@ -42,6 +43,34 @@ export const authKind: ResourceKind<AuthTarget, AuthObserved, AuthWrite> = {
     const { cloud } = run;
     const resolve = registrationResolver(run.graph);
     const backupDir = typeof run.flags["backup-dir"] === "string" ? run.flags["backup-dir"] : DEFAULT_BACKUP_DIR;
+    /**
+     * Moving Easy Auth from a setting it reads today to one the app does not have would break every sign-in at once
+     * (the secretless switch to OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID before the identity chain exists, a typo): such a
+     * target is skipped until the setting exists. One POST appsettings/list, made only for such a switch.
+     */
+    const missingSecretSetting = async (
+      t: AuthTarget,
+      current: Record<string, unknown>,
+      desired: Record<string, unknown>,
+      plan: KindPlan<AuthWrite>,
+    ): Promise<KindPlan<AuthWrite>> => {
+      const at = ["identityProviders", "azureActiveDirectory", "registration", "clientSecretSettingName"];
+      const [from, to] = [getPath(current, at), getPath(desired, at)];
+      if (typeof from !== "string" || !from || typeof to !== "string" || !to || from === to) return plan;
+      const settings = await arm.post<{ properties?: Record<string, unknown> }>(
+        `${sitePath(t.ref)}/config/appsettings/list`,
+      );
+      // Only the names are looked at; the values (secrets) are never kept or printed.
+      if (Object.keys(settings.body.properties ?? {}).some((k) => k.toLowerCase() === to.toLowerCase())) return plan;
+      return {
+        ...plan,
+        status: "skip",
+        reason: {
+          message: `clientSecretSettingName would move from '${from}' to '${to}', which this ${t.ref.slot ? "slot" : "app"} has no app setting for: every sign-in would fail; nothing was written`,
+          fix: `Create '${to}' first (rotate-keys does, for a clientSecret: policy, the secretless one included), then run again.`,
+        },
+      };
+    };
     return {
       lockKey: (t) => `${sitePath(t.ref)}/config/authsettingsV2`,
       async observe(t, ctx) {
@@ -81,7 +110,7 @@ export const authKind: ResourceKind<AuthTarget, AuthObserved, AuthWrite> = {
           `${sitePath(t.ref)}/config/authsettings/list`,
         );
         const onV1 = v1.body.properties?.configVersion === "v1" && Object.keys(o.properties).length > 0;
-        if (!onV1) return plan;
+        if (!onV1) return missingSecretSetting(t, o.properties, desired, plan);
         if (!run.flags["migrate-v1"]) {
           return {
             ...plan,
