@@ -8,6 +8,7 @@ import type { PasswordInfo } from "./observe.ts";
 import { toolMadeAt } from "./plan.ts";
 import { MI_SETTING_NAME, type ClientSecretPolicy } from "./policy.ts";
 import { isSticky, productionOf } from "./slot-settings.ts";
+import { coveredSites, unreadableRegistration, type CredentialPlanBase } from "./covered-sites.ts";
 
 /**
  * The audience of a managed identity's token that a federated identity credential trusts, per cloud
@@ -44,17 +45,9 @@ export type IdentityStep =
   | { kind: "verify" }
   | { kind: "remove"; keyId: string; displayName: string | null; why: "retired" };
 
-export interface IdentityPlan {
+export interface IdentityPlan extends CredentialPlanBase {
   credential: "managedIdentity";
   steps: IdentityStep[];
-  warnings: string[];
-  notes: string[];
-  refused?: { message: string; fix: string };
-  skipped?: { message: string; fix: string };
-  /** Easy Auth names no registration yet, but the config's auth block will (apply runs it first). */
-  deferred?: boolean;
-  appObjectId?: string;
-  appId?: string;
   identity?: { id: string; principalId: string; clientId: string };
   /** What the verify step checks for. */
   wanted?: WantedCredential;
@@ -73,8 +66,6 @@ export interface IdentityPlanInput {
   authPending?: boolean;
 }
 
-const same = (a: string | undefined | null, b: string | undefined | null) =>
-  !!a && !!b && a.toLowerCase() === b.toLowerCase();
 const label = (p: PasswordInfo) => `'${p.displayName ?? "(no name)"}' (${p.keyId})`;
 
 /** The credential's creation time from a tool-made description; undefined for any other. */
@@ -147,40 +138,19 @@ export function planManagedIdentity(i: IdentityPlanInput): IdentityPlan {
   const { policy, observed: o, now } = i;
   const base: IdentityPlan = { credential: "managedIdentity", steps: [], warnings: [], notes: [], sites: [] };
   const id = policy.identity!;
-  const named = o.sites.filter((s) => s.clientId);
-  const first = named[0];
-  if (!first && i.authPending)
-    return {
-      ...base,
-      deferred: true,
-      notes: ["Easy Auth names no registration yet: planned again once this run has configured it"],
-    };
-  if (!first)
-    return {
-      ...base,
-      skipped: {
-        message: "Easy Auth has no Microsoft Entra registration here",
-        fix: `Configure it first (auth.azureActiveDirectory.clientId, clientSecretSettingName: ${MI_SETTING_NAME}; configure-auth), then run again.`,
-      },
-    };
-  const covered = named.filter((s) => same(s.clientId, first.clientId));
-  for (const s of named.filter((x) => !covered.includes(x)))
-    base.warnings.push(
-      `${targetLabel(s.ref)} signs in with another registration (${s.clientId}), not ${first.clientId}: not changed by this policy`,
-    );
-  for (const s of o.sites.filter((x) => !named.includes(x)))
-    base.notes.push(`${targetLabel(s.ref)} has no Easy Auth registration: left alone`);
+  const covering = coveredSites(o.sites, (s) => Boolean(s.clientId), {
+    authPending: i.authPending,
+    what: "Microsoft Entra registration",
+    fix: `Configure it first (auth.azureActiveDirectory.clientId, clientSecretSettingName: ${MI_SETTING_NAME}; configure-auth), then run again.`,
+  });
+  if ("early" in covering) return { ...base, ...covering.early };
+  const { first, covered } = covering;
+  base.warnings.push(...covering.warnings);
+  base.notes.push(...covering.notes);
   base.sites = covered.map((s) => s.ref);
   const refused = identityOf(covered, id, base);
   if (refused) return refused;
-  if (!o.application)
-    return {
-      ...base,
-      skipped: {
-        message: `no application with appId ${first.clientId} is readable (deleted, in another tenant, or not replicated yet)`,
-        fix: "Check Easy Auth's clientId; the signed-in principal must own the registration (Application.ReadWrite.OwnedBy).",
-      },
-    };
+  if (!o.application) return { ...base, skipped: unreadableRegistration(first.clientId!) };
   const identity = { id, ...covered[0]!.identity! };
   base.appObjectId = o.application.id;
   base.appId = o.application.appId;

@@ -5,6 +5,7 @@ import { formatDuration } from "../keys/duration.ts";
 import type { ClientSecretPolicy } from "./policy.ts";
 import type { ClientSecretObserved, PasswordInfo, SiteView } from "./observe.ts";
 import { keyVaultReference } from "./reference.ts";
+import { coveredSites, sameId, unreadableRegistration, type CredentialPlanBase } from "./covered-sites.ts";
 
 /**
  * Tool-made passwords carry their creation time in the display name: with the Key Vault tags (credentialKeyId) it is
@@ -35,16 +36,8 @@ export type Step =
   | { kind: "verify" }
   | { kind: "remove"; keyId: string; displayName: string | null; why: "retired" | "never published" };
 
-export interface SecretPlan {
+export interface SecretPlan extends CredentialPlanBase {
   steps: Step[];
-  warnings: string[];
-  notes: string[];
-  refused?: { message: string; fix: string };
-  skipped?: { message: string; fix: string };
-  /** Easy Auth names no setting yet, but the config's auth block will (apply runs it first): planned again at apply. */
-  deferred?: boolean;
-  appObjectId?: string;
-  appId?: string;
   /** Sites covered (same registration, with the setting); their setting names. */
   sites: { ref: TargetRef; settingName: string }[];
 }
@@ -60,8 +53,6 @@ export interface PlanInput {
   authPending?: boolean;
 }
 
-const same = (a: string | undefined | null, b: string | undefined | null) =>
-  !!a && !!b && a.toLowerCase() === b.toLowerCase();
 const time = (s: string | undefined) => (s ? Date.parse(s) : Number.NaN);
 const label = (p: PasswordInfo) => `'${p.displayName ?? "(no name)"}' (${p.keyId})`;
 
@@ -79,39 +70,18 @@ const label = (p: PasswordInfo) => `'${p.displayName ?? "(no name)"}' (${p.keyId
  */
 export function planClientSecret(i: PlanInput): SecretPlan {
   const { policy, observed: o, now } = i;
-  const named = o.sites.filter((s) => s.clientId && s.settingName);
-  const first = named[0];
   const base: SecretPlan = { steps: [], warnings: [], notes: [], sites: [] };
-  if (!first && i.authPending)
-    return {
-      ...base,
-      deferred: true,
-      notes: ["Easy Auth names no client secret setting yet: planned again once this run has configured it"],
-    };
-  if (!first)
-    return {
-      ...base,
-      skipped: {
-        message: "Easy Auth has no Microsoft Entra registration with a clientSecretSettingName here",
-        fix: "Configure it first (auth.azureActiveDirectory.clientId and clientSecretSettingName; configure-auth), then rotate.",
-      },
-    };
-  const covered = named.filter((s) => same(s.clientId, first.clientId));
-  for (const s of named.filter((x) => !covered.includes(x)))
-    base.warnings.push(
-      `${targetLabel(s.ref)} signs in with another registration (${s.clientId}), not ${first.clientId}: not changed by this policy`,
-    );
-  for (const s of o.sites.filter((x) => !named.includes(x)))
-    base.notes.push(`${targetLabel(s.ref)} has no Easy Auth client secret setting: left alone`);
+  const covering = coveredSites(o.sites, (s) => Boolean(s.clientId && s.settingName), {
+    authPending: i.authPending,
+    what: "Microsoft Entra registration with a clientSecretSettingName",
+    fix: "Configure it first (auth.azureActiveDirectory.clientId and clientSecretSettingName; configure-auth), then rotate.",
+  });
+  if ("early" in covering) return { ...base, ...covering.early };
+  const { first, covered } = covering;
+  base.warnings.push(...covering.warnings);
+  base.notes.push(...covering.notes);
   base.sites = covered.map((s) => ({ ref: s.ref, settingName: s.settingName! }));
-  if (!o.application)
-    return {
-      ...base,
-      skipped: {
-        message: `no application with appId ${first.clientId} is readable (deleted, in another tenant, or not replicated yet)`,
-        fix: "Check Easy Auth's clientId; the signed-in principal must own the registration (Application.ReadWrite.OwnedBy).",
-      },
-    };
+  if (!o.application) return { ...base, skipped: unreadableRegistration(first.clientId!) };
   base.appObjectId = o.application.id;
   base.appId = o.application.appId;
   const passwords = o.application.passwords;
@@ -126,7 +96,7 @@ export function planClientSecret(i: PlanInput): SecretPlan {
       `${plain.map((s) => `${targetLabel(s.ref)} ${s.settingName}`).join(", ")}: the setting holds a value that is no password of the registration (a placeholder?): it is replaced by a Key Vault reference`,
     );
 
-  const pubPw = pub?.keyId ? passwords.find((p) => same(p.keyId, pub.keyId)) : undefined;
+  const pubPw = pub?.keyId ? passwords.find((p) => sameId(p.keyId, pub.keyId)) : undefined;
   const reference = (version: string) => keyVaultReference(i.vaultUrl, policy.secretName, version);
   const tool = passwords.filter((p) => toolMadeAt(p));
   const pubMade = pubPw ? (toolMadeAt(pubPw) ?? new Date(time(pubPw.startDateTime))) : undefined;
