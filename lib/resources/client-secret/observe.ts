@@ -8,7 +8,7 @@ import { AzureRequestError } from "../../errors.ts";
 import { siteRefs } from "../../pipeline/app-targets.ts";
 import type { AppConfig, KindTarget } from "../../pipeline/contract.ts";
 import { propertiesOf, readAuthDoc } from "../auth/observe.ts";
-import { publishedAt, tagDate } from "../shared/key-vault-publish.ts";
+import { currentVersion } from "../shared/key-vault-publish.ts";
 import { listAppSettings } from "./app-settings.ts";
 import { clientSecretPolicy, type ClientSecretPolicy } from "./policy.ts";
 import { settingKind, type SettingKind } from "./reference.ts";
@@ -154,13 +154,5 @@ export async function readApplication(graph: GraphApi, appId: string): Promise<C
 export async function readPublished(kv: KeyVaultSecrets, secretName: string): Promise<PublishedSecret> {
   const latest = await kv.latest(secretName);
   if (latest.state !== "found") return latest;
-  const s = latest.secret;
-  return {
-    state: "found",
-    version: s.version,
-    keyId: s.tags.credentialKeyId,
-    publishedAt: publishedAt(s),
-    createdOn: tagDate(s.tags.createdOn),
-    value: s.value,
-  };
+  return { ...currentVersion(latest.secret), keyId: latest.secret.tags.credentialKeyId };
 }

@@ -1,7 +1,7 @@
 import type { KeyVaultSecrets, LatestSecret, SecretVersion } from "../../azure/keyvault-client.ts";
 import type { Secret } from "../../azure/secret.ts";
 import type { TargetRef } from "../../pipeline/model.ts";
-import { MANAGED_BY, publishedAt, publishVersion, tagDate, verifyVersion } from "../shared/key-vault-publish.ts";
+import { currentVersion, MANAGED_BY, publishVersion, verifyVersion } from "../shared/key-vault-publish.ts";
 import type { Published } from "./plan.ts";
 import { PRODUCTION, type KeyPolicy } from "./policy.ts";
 
@@ -36,16 +36,7 @@ export function versionTags(
 /** The planner's view of the current version; reading it with its value is also the check that it still verifies. */
 export function toPublished(latest: LatestSecret): Published {
   if (latest.state !== "found") return latest;
-  const s = latest.secret;
-  return {
-    state: "found",
-    version: s.version,
-    keyName: s.tags.keyName,
-    // The grace period runs from the later of the vault's `created` and the publishing run's clock (shared module).
-    publishedAt: publishedAt(s),
-    createdOn: tagDate(s.tags.createdOn),
-    value: s.value,
-  };
+  return { ...currentVersion(latest.secret), keyName: latest.secret.tags.keyName };
 }
 
 /** Writes a new version holding `value`. */

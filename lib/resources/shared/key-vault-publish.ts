@@ -25,6 +25,18 @@ export function publishedAt(s: Pick<SecretVersion, "createdOn" | "tags">): Date 
   return times.length ? new Date(Math.max(...times.map((d) => d.getTime()))) : undefined;
 }
 
+/** What the planners need of a current version: its id, value and times; each kind adds the tag naming its credential. */
+export function currentVersion(s: SecretVersion) {
+  return {
+    state: "found" as const,
+    version: s.version,
+    // The grace period runs from the later of the vault's `created` and the publishing run's clock.
+    publishedAt: publishedAt(s),
+    createdOn: tagDate(s.tags.createdOn),
+    value: s.value,
+  };
+}
+
 /** Writes a new version holding `value`, stamped `publishedOn` and `managedBy` over the caller's tags. */
 export function publishVersion(
   kv: KeyVaultSecrets,
