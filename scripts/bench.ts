@@ -7,6 +7,7 @@ const spec = {
   summary:
     "Fleet benchmark against the emulator with Azure's throttling (ARM buckets, Graph identity limits) and added latency:\n" +
     "every scenario by the tool and, for Easy Auth, by two baselines (seed-style loop, naive parallel), in one run.\n" +
+    "The tool is compiled once (tsconfig.build.json) and its commands run with node, as installed (--tsx: the sources).\n" +
     "Writes bench/results.json, bench/report.svg and the table in docs/performance.md (docs/performance.md explains it).",
   options: {
     apps: { type: "string", valueName: "n", description: "Apps in the no-op scenario", default: "500" },
@@ -32,6 +33,19 @@ const spec = {
       description: "Largest scaling size the seed-style loop runs; above it, projected from its time per app",
       default: "500",
     },
+    "seed-style-sample": {
+      type: "string",
+      valueName: "n",
+      description: "With the az CLI installed: apps the real az loop runs on, projected linearly to the fleet",
+      default: "20",
+    },
+    lanes: {
+      type: "string",
+      valueName: "n",
+      description: "Scenarios run at once in up to n lanes, each with its own emulator, balanced by expected time",
+      default: "4",
+    },
+    tsx: { type: "boolean", description: "Run the tool from its sources through tsx instead of the compiled build" },
     only: {
       type: "string",
       valueName: "list",

@@ -25,7 +25,7 @@ const spec = {
     seed: {
       type: "string",
       valueName: "yaml",
-      description: "Initial world: subscriptions, resource groups, sites (see docs/emulator.md)",
+      description: "Initial world: subscriptions, resource groups, sites (docs/emulator.md); YAML, or JSON if *.json",
     },
     faults: {
       type: "string",
@@ -74,10 +74,14 @@ runScript(spec, async (v) => {
   };
   let seed: unknown;
   if (v.seed) {
+    // A *.json seed is read with JSON.parse: the same document (JSON is YAML), a hundred times faster to read than
+    // through the YAML parser, which matters for the bench's thousands of apps.
+    const json = /\.json$/i.test(v.seed);
     try {
-      seed = YAML.parse(readText(v.seed));
+      const text = readText(v.seed);
+      seed = json ? JSON.parse(text) : YAML.parse(text);
     } catch (e) {
-      throw new UsageError(`--seed ${v.seed} is not valid YAML: ${(e as Error).message}`);
+      throw new UsageError(`--seed ${v.seed} is not valid ${json ? "JSON" : "YAML"}: ${(e as Error).message}`);
     }
     try {
       parseSeed(seed);

@@ -1,4 +1,4 @@
-import { chalk } from "zx";
+import { chalk } from "zx/core";
 import { commandLineOf, type CommandLineOf } from "./command-line.ts";
 import { SEVERITIES, severityRank, type AuditReport, type Finding, type Severity } from "./finding.ts";
 

@@ -9,6 +9,8 @@ export interface EmulatorAdmin {
   throttle(arm: string, graph: string): Promise<void>;
   requests(): Promise<LoggedRequest[]>;
   clearRequests(): Promise<void>;
+  /** The emulator's CPU seconds so far (user + system). */
+  cpuSeconds(): Promise<number>;
 }
 
 export function emulatorAdmin(info: ConnectionInfo): EmulatorAdmin {
@@ -28,5 +30,9 @@ export function emulatorAdmin(info: ConnectionInfo): EmulatorAdmin {
     throttle: async (arm, graph) => void (await call("throttle", "PUT", { spec: arm, graph })),
     requests: async () => JSON.parse(await call("requests", "GET")) as LoggedRequest[],
     clearRequests: async () => void (await call("requests", "DELETE")),
+    cpuSeconds: async () => {
+      const u = JSON.parse(await call("cpu", "GET")) as { user: number; system: number };
+      return (u.user + u.system) / 1e6;
+    },
   };
 }

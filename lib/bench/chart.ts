@@ -17,6 +17,8 @@ export interface ChartSpec {
   height?: number;
   /** A note under the chart (how buckets were scaled, what is projected). */
   note?: string;
+  /** A logarithmic y axis (powers of ten): for series that differ by orders of magnitude. */
+  logY?: boolean;
 }
 
 const esc = (s: string): string =>
@@ -34,6 +36,13 @@ export function niceTicks(max: number, target = 5): number[] {
   return ticks;
 }
 
+/** Powers of ten covering [min, max], for a logarithmic axis. */
+export function decadeTicks(min: number, max: number): number[] {
+  const lo = Math.floor(Math.log10(min > 0 ? min : 1));
+  const hi = Math.max(lo + 1, Math.ceil(Math.log10(max > 0 ? max : 1)));
+  return Array.from({ length: hi - lo + 1 }, (_, i) => Number((10 ** (lo + i)).toPrecision(12)));
+}
+
 export function renderChart(spec: ChartSpec): string {
   const W = spec.width ?? 720;
   const H = spec.height ?? 420;
@@ -42,11 +51,17 @@ export function renderChart(spec: ChartSpec): string {
   const ph = H - m.top - m.bottom;
   const all = spec.series.flatMap((s) => s.points);
   const xTicks = niceTicks(Math.max(...all.map((p) => p.x), 1));
-  const yTicks = niceTicks(Math.max(...all.map((p) => p.y), 1));
+  const ys = all.map((p) => p.y);
+  const yTicks = spec.logY
+    ? decadeTicks(Math.min(...ys.filter((y) => y > 0)), Math.max(...ys))
+    : niceTicks(Math.max(...ys, 1));
   const xMax = xTicks.at(-1)!;
   const yMax = yTicks.at(-1)!;
   const X = (x: number) => m.left + (x / xMax) * pw;
-  const Y = (y: number) => m.top + ph - (y / yMax) * ph;
+  const [l0, l1] = [Math.log10(yTicks[0]!), Math.log10(yMax)];
+  const Y = spec.logY
+    ? (y: number) => m.top + ph - ((Math.log10(Math.max(y, yTicks[0]!)) - l0) / (l1 - l0)) * ph
+    : (y: number) => m.top + ph - (y / yMax) * ph;
   const f = (n: number) => n.toFixed(1);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,

@@ -73,23 +73,37 @@ export function benchWorld(groups: readonly AppGroup[]) {
 
 export type FleetBlocks = "auth" | "site" | "keys" | "registration";
 
-/** A fleet config naming every app of `groups` with the blocks asked for (registrations unique per app). */
+/**
+ * A fleet config naming every app of `groups` with the blocks asked for, as a fleet is written: what every app shares
+ * under `defaults`, only the names (and unique registrations) per app.
+ */
 export function benchFleet(groups: readonly AppGroup[], blocks: readonly FleetBlocks[]) {
   const has = (b: FleetBlocks) => blocks.includes(b);
   return {
     defaults: {
       resourceGroup: BENCH_RG,
+      ...(has("auth") ? { auth: BENCH_AUTH } : {}),
       ...(has("site") ? { site: BENCH_SITE } : {}),
       // grace 2s: the later retire run finds the old keys past their grace period without a long wait.
-      ...(has("keys") ? { keys: { vaultUrl: "fromEnv", maxAge: "30d", grace: "2s" } } : {}),
+      ...(has("keys")
+        ? {
+            keys: {
+              vaultUrl: "fromEnv",
+              maxAge: "30d",
+              grace: "2s",
+              rotate: [{ name: "apim", scope: "function", function: "greeting" }],
+            },
+          }
+        : {}),
       ...(has("registration") ? { registration: { tokenVersion: 2 } } : {}),
     },
     apps: groups.flatMap((g) =>
       Array.from({ length: g.count }, (_, i) => ({
         name: appName(g.prefix, i),
         subscriptionId: g.subscriptionId,
-        ...(has("auth") ? { auth: BENCH_AUTH } : {}),
-        ...(has("keys") ? { keys: { rotate: [{ name: "apim", scope: "function", function: "greeting" }] } } : {}),
+        // An app takes a kind only when it has the kind's block; an empty one takes every field from defaults.
+        ...(has("auth") ? { auth: {} } : {}),
+        ...(has("keys") ? { keys: {} } : {}),
         ...(has("registration")
           ? {
               registration: {

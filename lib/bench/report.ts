@@ -46,6 +46,10 @@ export interface BenchMeta {
   loadAverage: number[];
   /** What ran each baseline (the real az CLI, or the in-process equivalent). */
   baselines: string;
+  /** How the children ran: the compiled build with node, or the sources with tsx. */
+  runtime?: "node" | "tsx";
+  /** Lanes run at once, each its own emulator: the units each ran, expected and measured seconds. */
+  lanes?: { lane: number; units: string[]; expectedSeconds: number; seconds?: number }[];
   totalSeconds?: number;
 }
 
@@ -57,6 +61,13 @@ export function resultsJson(results: readonly RunResult[], meta: BenchMeta): str
 const perTarget = (r: RunResult): string =>
   (["reads", "writes", "deletes"] as const).map((k) => (r.requests[k] / Math.max(1, r.targets)).toFixed(2)).join("/");
 
+/** The process's time outside its span, and how it splits (measure.ts phases). */
+function outsideSpan(r: RunResult): string {
+  const total = `${(r.processSeconds - r.spanSeconds).toFixed(1)} s`;
+  const p = r.phases;
+  return p ? `${total}: ${[p.startSeconds, p.signInSeconds, p.exitSeconds].map((s) => s.toFixed(1)).join("/")}` : total;
+}
+
 export function markdownTable(results: readonly RunResult[]): string {
   const rows = results.map((r) =>
     [
@@ -65,6 +76,10 @@ export function markdownTable(results: readonly RunResult[]): string {
       r.apps,
       r.projected ? `${r.spanSeconds.toFixed(1)} s (projected)` : `${r.spanSeconds.toFixed(1)} s`,
       r.projected ? "—" : `${r.processSeconds.toFixed(1)} s`,
+      r.projected ? "—" : outsideSpan(r),
+      r.projected || r.cpuSeconds == null
+        ? "—"
+        : `${r.cpuSeconds.toFixed(1)} s${r.emulatorCpuSeconds !== undefined ? ` + ${r.emulatorCpuSeconds.toFixed(1)} s` : ""}`,
       // A projection has no run of its own: no bound, requests or errors to show.
       r.projected ? "—" : `${r.bound.seconds.toFixed(1)} s`,
       r.projected ? "—" : (ratio(r)?.toFixed(2) ?? "n/a"),
@@ -78,8 +93,8 @@ export function markdownTable(results: readonly RunResult[]): string {
     .filter((r) => !r.projected)
     .map((r) => `- ${r.name} [${r.tool}]: ${r.bound.formula}${r.note ? ` (${r.note})` : ""}`);
   return [
-    "| scenario | tool | apps | span | process wall | bound | span/bound | requests per target r/w/d | 429s | failed | peak RSS |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    "| scenario | tool | apps | span | process wall | process − span: start/sign-in/exit | CPU: tool + emulator | bound | span/bound | requests per target r/w/d | 429s | failed | peak RSS |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows.map((r) => `| ${r} |`),
     "",
     "Bounds (buckets in [brackets]; `requests×latency/workers` is the round-trip floor):",
@@ -93,7 +108,10 @@ const COLORS: Record<ToolName, string> = { this: "#1f77b4", "seed-style": "#d627
 
 /** Wall time (span) against fleet size for the scaling series, with the tool's bound as a dashed line. */
 export function scalingChart(results: readonly RunResult[]): string {
-  const scaling = results.filter((r) => r.name.startsWith("no-op ×") || (r.name === "no-op" && r.bucketScale === 1));
+  // The az loop's sample is a measurement on a few apps, not a fleet size of the series: only its projections are drawn.
+  const scaling = results.filter(
+    (r) => r.sampleOf === undefined && (r.name.startsWith("no-op ×") || (r.name === "no-op" && r.bucketScale === 1)),
+  );
   const byTool = (t: ToolName) =>
     [...new Map(scaling.filter((r) => r.tool === t).map((r) => [r.apps, r])).values()].sort((a, b) => a.apps - b.apps);
   const series: Series[] = (["this", "naive", "seed-style"] as const).map((t) => ({
@@ -107,11 +125,15 @@ export function scalingChart(results: readonly RunResult[]): string {
     dashed: true,
     points: byTool("this").map((r) => ({ x: r.apps, y: r.bound.seconds })),
   });
+  // The az loop's projections are hundreds of times the tool's time: a log axis keeps both readable.
+  const ys = series.flatMap((s) => s.points.map((p) => p.y)).filter((y) => y > 0);
+  const logY = ys.length > 0 && Math.max(...ys) / Math.min(...ys) > 100;
   return renderChart({
     title: "configure-auth no-op: wall time (span) against fleet size",
     xLabel: "apps",
-    yLabel: "seconds",
+    yLabel: logY ? "seconds (log scale)" : "seconds",
     series,
+    logY,
     note: "ARM buckets scaled in proportion to the fleet (×apps/500); hollow points are projected, not measured.",
   });
 }
@@ -129,7 +151,18 @@ export function updatePerformanceDoc(file: string, table: string, meta: BenchMet
   const block = [
     START,
     "",
-    `Measured ${meta.startedAt} on ${meta.cpus} CPUs (load average ${meta.loadAverage.map((l) => l.toFixed(1)).join(", ")} at the start), emulator latency ${meta.latencyMs} ms, --concurrency ${meta.concurrency}; baselines: ${meta.baselines}.${meta.totalSeconds ? ` The whole bench took ${meta.totalSeconds.toFixed(0)} s.` : ""}`,
+    `Measured ${meta.startedAt} on ${meta.cpus} CPUs (load average ${meta.loadAverage.map((l) => l.toFixed(1)).join(", ")} at the start), emulator latency ${meta.latencyMs} ms, --concurrency ${meta.concurrency}; children run with ${meta.runtime ?? "tsx"}; baselines: ${meta.baselines}.${meta.totalSeconds ? ` The whole bench took ${meta.totalSeconds.toFixed(0)} s.` : ""}`,
+    ...(meta.lanes?.length
+      ? [
+          "",
+          `${meta.lanes.length} lanes, each its own emulator (same rules, buckets, latency), run at once:`,
+          "",
+          ...meta.lanes.map(
+            (l) =>
+              `- lane ${l.lane}: ${l.units.join(", ")}: ${l.seconds !== undefined ? `${l.seconds.toFixed(0)} s` : "—"} (expected ${l.expectedSeconds} s)`,
+          ),
+        ]
+      : []),
     "",
     table,
     END,

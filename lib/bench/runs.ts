@@ -3,13 +3,13 @@ import { join } from "node:path";
 import YAML from "yaml";
 import type { TargetRef } from "../azure/targets.ts";
 import { AZURE_THROTTLE, GRAPH_THROTTLE } from "../emulator/throttle.ts";
-import { TSX } from "../demo/emulator-process.ts";
 import type { EmulatorAdmin } from "./admin.ts";
-import { BASELINE_PROCESS } from "./baseline-process.ts";
 import type { BaselineJob, BaselineMode, BaselineResult } from "./baselines.ts";
 import { runBound, scaleBucket, type Bound } from "./bound.ts";
+import type { Entries } from "./entries.ts";
 import { benchFleet, BENCH_RG, appName, configuredAuth, type AppGroup, type FleetBlocks } from "./fleet.ts";
-import { logFigures, runChild, toolFailures, type Counts } from "./measure.ts";
+import { logFigures, phases, runChild, toolFailures, type Counts, type Phases } from "./measure.ts";
+import { projectRun } from "./projection.ts";
 
 export type ToolName = "this" | "seed-style" | "naive";
 
@@ -29,11 +29,21 @@ export interface RunResult {
   throttled429: number;
   failed: number;
   peakRssMb: number | null;
+  /** CPU seconds of the process (user + system); with the span, shows a run bound by CPU rather than by buckets. */
+  cpuSeconds?: number | null;
+  /** CPU seconds the emulator spent while the process ran (its lane's emulator serves only this run meanwhile). */
+  emulatorCpuSeconds?: number;
   exitCode: number;
   /** Buckets scaled by this factor (the scaling series); 1 is Azure's own. */
   bucketScale: number;
-  /** Estimated from a measured run, not run (seed-style beyond --seed-style-max). */
+  /** Estimated from a measured run, not run (seed-style beyond --seed-style-max, or the az loop's sample). */
   projected?: boolean;
+  /** A run on the first `apps` of a fleet of this size (the az loop's sample), from which that fleet is projected. */
+  sampleOf?: number;
+  /** Process time outside the span: start-up, sign-in, exit. */
+  phases?: Phases;
+  /** The lane (its own emulator) the run was measured in. */
+  lane?: number;
   note?: string;
 }
 
@@ -43,6 +53,11 @@ export interface BenchContext {
   dir: string;
   latencyMs: number;
   concurrency: number;
+  /** How children start: the compiled build with node, or the sources with tsx. */
+  entries: Entries;
+  lane?: number;
+  /** The real az CLI (lib/bench/az-cli.ts) when installed: the seed-style loop then runs it on a sample of apps. */
+  az?: { path: string; version: string; sample: number };
   log: (line: string) => void;
 }
 
@@ -79,7 +94,9 @@ async function measure(
   failures: (stdout: string) => { failed: number; note?: string },
 ): Promise<RunResult> {
   await fresh(ctx, meta.scale);
+  const cpuBefore = await ctx.admin.cpuSeconds();
   const child = await runChild(cmd, ctx.env, ctx.dir);
+  const emulatorCpuSeconds = Math.round(((await ctx.admin.cpuSeconds()) - cpuBefore) * 100) / 100;
   lastExit = child.exitCode;
   const log = await ctx.admin.requests();
   const arm = {
@@ -90,6 +107,7 @@ async function measure(
   const f = logFigures(log, arm);
   const total = f.requests.reads + f.requests.writes + f.requests.deletes;
   const { failed, note } = failures(child.stdout);
+  const p = phases(child, f);
   const r: RunResult = {
     name: meta.name,
     tool: meta.tool,
@@ -103,12 +121,16 @@ async function measure(
     throttled429: f.throttled429,
     failed,
     peakRssMb: child.peakRssMb,
+    cpuSeconds: child.cpuSeconds,
+    emulatorCpuSeconds,
     exitCode: child.exitCode,
     bucketScale: meta.scale,
+    ...(p ? { phases: p } : {}),
+    ...(ctx.lane !== undefined ? { lane: ctx.lane } : {}),
     ...(note ? { note } : {}),
   };
   ctx.log(
-    `  ${r.name} [${r.tool}] ${r.apps} apps: span ${r.spanSeconds.toFixed(1)} s, process ${r.processSeconds.toFixed(1)} s, bound ${r.bound.seconds.toFixed(1)} s, ${total} requests, ${r.throttled429} 429s, ${r.failed} failed, exit ${r.exitCode}${r.peakRssMb ? `, ${r.peakRssMb} MB` : ""}`,
+    `  ${r.name} [${r.tool}] ${r.apps} apps: span ${r.spanSeconds.toFixed(1)} s, process ${r.processSeconds.toFixed(1)} s, bound ${r.bound.seconds.toFixed(1)} s, ${total} requests, ${r.throttled429} 429s, ${r.failed} failed, exit ${r.exitCode}${r.peakRssMb ? `, ${r.peakRssMb} MB` : ""}${r.cpuSeconds ? `, ${r.cpuSeconds} s CPU (emulator ${r.emulatorCpuSeconds} s)` : ""}${p ? `, start ${p.startSeconds} s, sign-in ${p.signInSeconds} s, exit ${p.exitSeconds} s` : ""}`,
   );
   if (failed && child.stderr) ctx.log(`    ${child.stderr.trim().split("\n").slice(-3).join("\n    ")}`);
   return r;
@@ -134,8 +156,7 @@ export async function runTool(ctx: BenchContext, run: ToolRun, config?: string):
     ctx,
     { name: run.name, tool: "this", apps, targets, scale: run.scale ?? 1, workers: ctx.concurrency },
     [
-      TSX,
-      `scripts/${run.script}.ts`,
+      ...ctx.entries.script(run.script),
       "--config",
       file,
       "--json",
@@ -156,25 +177,48 @@ export function fleetFile(ctx: BenchContext, run: ToolRun): string {
   return writeFleet(ctx, run.groups, run.blocks);
 }
 
-/** A baseline on the Easy Auth documents of `groups` (each its own process). */
+const baselineFailures =
+  (targets: number) =>
+  (stdout: string): { failed: number; note?: string } => {
+    try {
+      const r = JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as BaselineResult;
+      return { failed: r.failed, ...(r.errors.length ? { note: r.errors[0] } : {}) };
+    } catch {
+      return { failed: targets, note: "baseline process printed no result" };
+    }
+  };
+
+/**
+ * A baseline on the Easy Auth documents of `groups` (each its own process). Seed-style with the az CLI installed runs
+ * the real `az rest` loop on the first `az.sample` apps and projects the fleet's figure linearly (a sequential loop:
+ * each app costs the same calls), as a second row marked projected.
+ */
 export async function runBaselineTool(
   ctx: BenchContext,
   name: string,
   mode: BaselineMode,
   groups: readonly AppGroup[],
   scale = 1,
-): Promise<RunResult> {
-  const targets: TargetRef[] = groups.flatMap((g) =>
+): Promise<RunResult[]> {
+  const all: TargetRef[] = groups.flatMap((g) =>
     Array.from({ length: g.count }, (_, i) => ({
       subscriptionId: g.subscriptionId,
       resourceGroup: BENCH_RG,
       name: appName(g.prefix, i),
     })),
   );
-  const job: BaselineJob = { mode, targets, desired: configuredAuth() };
-  const file = join(ctx.dir, `baseline-${++files}.json`);
+  const az = mode === "seed-style" && ctx.az && ctx.az.sample < all.length ? ctx.az : undefined;
+  const targets = az ? all.slice(0, az.sample) : all;
+  const n = ++files;
+  const job: BaselineJob & { configDir?: string } = {
+    mode,
+    targets,
+    desired: configuredAuth(),
+    ...(az ? { configDir: join(ctx.dir, `az-${n}`) } : {}),
+  };
+  const file = join(ctx.dir, `baseline-${n}.json`);
   writeFileSync(file, JSON.stringify(job));
-  return measure(
+  const measured = await measure(
     ctx,
     {
       name,
@@ -184,14 +228,17 @@ export async function runBaselineTool(
       scale,
       workers: mode === "naive" ? targets.length : 1,
     },
-    [TSX, BASELINE_PROCESS, file],
-    (stdout) => {
-      try {
-        const r = JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as BaselineResult;
-        return { failed: r.failed, ...(r.errors.length ? { note: r.errors[0] } : {}) };
-      } catch {
-        return { failed: targets.length, note: "baseline process printed no result" };
-      }
-    },
+    [...ctx.entries.process(az ? "az-baseline-process" : "baseline-process"), file],
+    baselineFailures(targets.length),
   );
+  if (!az) return [measured];
+  const sampled = {
+    ...measured,
+    sampleOf: all.length,
+    note: `az ${az.version}, ${targets.length}-app sample${measured.note ? `; ${measured.note}` : ""}`,
+  };
+  return [
+    sampled,
+    projectRun(measured, all.length, `projected: measured on ${targets.length} apps with az ${az.version}`),
+  ];
 }

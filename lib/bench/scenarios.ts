@@ -17,6 +17,13 @@ export interface BenchSizes {
   scaling: number[];
   /** Seed-style runs of the scaling series above this size are projected from its measured time per app. */
   seedStyleMax: number;
+  /**
+   * Set on the units that do not run the seed-style loop themselves when az runs it: the loop sends the same two
+   * calls per app whatever the scenario (no diff), so one sample serves them all (main.ts projects the rest).
+   */
+  seedStyleElsewhere?: boolean;
+  /** Set on the unit of its own that runs only the seed-style loop through az (azSampleUnit). */
+  seedStyleOnly?: boolean;
 }
 
 export const SCENARIOS = [
@@ -71,12 +78,20 @@ const noopRun = (n: number, scale = 1, series = false): ToolRun => ({
   scale,
 });
 
+const seedStyle = (ctx: BenchContext, name: string, groups: AppGroup[], scale = 1) =>
+  runBaselineTool(ctx, name, "seed-style", groups, scale);
+const naive = (ctx: BenchContext, name: string, groups: AppGroup[], scale = 1) =>
+  runBaselineTool(ctx, name, "naive", groups, scale);
+
 export const RUNS: Record<ScenarioName, Run> = {
-  "no-op": async (ctx, s) => [
-    await runTool(ctx, noopRun(s.noop)),
-    await runBaselineTool(ctx, "no-op", "seed-style", [group("noop", s.noop, true)]),
-    await runBaselineTool(ctx, "no-op", "naive", [group("noop", s.noop, true)]),
-  ],
+  "no-op": async (ctx, s) =>
+    s.seedStyleOnly
+      ? seedStyle(ctx, "no-op", [group("noop", s.noop, true)])
+      : [
+          await runTool(ctx, noopRun(s.noop)),
+          ...(s.seedStyleElsewhere ? [] : await seedStyle(ctx, "no-op", [group("noop", s.noop, true)])),
+          ...(await naive(ctx, "no-op", [group("noop", s.noop, true)])),
+        ],
   // Read-only: the audit of the configured apps (Easy Auth and site hardening), as a user runs it.
   audit: async (ctx, s) => [
     await runTool(ctx, {
@@ -88,18 +103,21 @@ export const RUNS: Record<ScenarioName, Run> = {
       targetsPerApp: 1,
     }),
   ],
-  "change-all": async (ctx, s) => [
-    await runTool(ctx, {
-      name: "change-all",
-      script: "configure-auth",
-      groups: [group("chg-this", s.change)],
-      blocks: ["auth"],
-      args: ["--yes"],
-      targetsPerApp: 1,
-    }),
-    await runBaselineTool(ctx, "change-all", "seed-style", [group("chg-seed", s.change)]),
-    await runBaselineTool(ctx, "change-all", "naive", [group("chg-naive", s.change)]),
-  ],
+  "change-all": async (ctx, s) =>
+    s.seedStyleOnly
+      ? seedStyle(ctx, "change-all", [group("chg-seed", s.change)])
+      : [
+          await runTool(ctx, {
+            name: "change-all",
+            script: "configure-auth",
+            groups: [group("chg-this", s.change)],
+            blocks: ["auth"],
+            args: ["--yes"],
+            targetsPerApp: 1,
+          }),
+          ...(s.seedStyleElsewhere ? [] : await seedStyle(ctx, "change-all", [group("chg-seed", s.change)])),
+          ...(await naive(ctx, "change-all", [group("chg-naive", s.change)])),
+        ],
   "rotate-all": async (ctx, s) => {
     const run: ToolRun = {
       name: "rotate-all",
@@ -151,34 +169,166 @@ export const RUNS: Record<ScenarioName, Run> = {
       targetsPerApp: 1,
     }),
   ],
+  // One size per call (a unit of its own, see benchUnits); seed-style above seedStyleMax is projected afterwards.
   scaling: async (ctx, s) => {
     const out: RunResult[] = [];
-    let perApp: number | undefined;
     for (const n of s.scaling) {
       const scale = n / 500;
       const groups = [group("noop", n, true)];
-      out.push(await runTool(ctx, noopRun(n, scale, true)));
-      out.push(await runBaselineTool(ctx, `no-op ×${n}`, "naive", groups, scale));
-      if (n <= s.seedStyleMax) {
-        const seed = await runBaselineTool(ctx, `no-op ×${n}`, "seed-style", groups, scale);
-        perApp = seed.spanSeconds / n;
-        out.push(seed);
-      } else if (perApp !== undefined) {
-        const last = [...out].reverse().find((r) => r.tool === "seed-style")!;
-        out.push({
-          ...last,
-          name: `no-op ×${n}`,
-          apps: n,
-          targets: n,
-          spanSeconds: perApp * n,
-          processSeconds: last.processSeconds - last.spanSeconds + perApp * n,
-          bucketScale: scale,
-          projected: true,
-          peakRssMb: null,
-          note: `projected: ${(perApp * 1000).toFixed(1)} ms per app measured at ${last.apps} apps, × ${n}`,
-        });
+      if (!s.seedStyleOnly) {
+        out.push(await runTool(ctx, noopRun(n, scale, true)));
+        out.push(...(await naive(ctx, `no-op ×${n}`, groups, scale)));
       }
+      if (n <= s.seedStyleMax && !s.seedStyleElsewhere)
+        out.push(...(await seedStyle(ctx, `no-op ×${n}`, groups, scale)));
     }
     return out;
   },
 };
+
+/** One lane's unit of work: a scenario, or one size of the scaling series; `seconds` is what it is expected to take. */
+export interface BenchUnit {
+  id: string;
+  scenario: ScenarioName;
+  /** The scaling series' fleet size. */
+  size?: number;
+  /** Only the scenario's seed-style loop, through az on its sample (azSampleUnit): a lane's worth of az calls. */
+  seedStyleOnly?: boolean;
+  seconds: number;
+  /** Bound by CPU (see cpuBound): lanes.ts runs these one after the other. */
+  cpuBound?: boolean;
+}
+
+/** The scaling point at the no-op's own size is the no-op scenario itself (same fleet, Azure's buckets): run once. */
+const sharesNoop = (s: BenchSizes, only: readonly ScenarioName[], n: number): boolean =>
+  only.includes("no-op") && n === s.noop && n === 500;
+
+/** The scaling series' run names at size n (the shared point keeps the no-op's name). */
+export const seriesName = (s: BenchSizes, only: readonly ScenarioName[]) => (n: number) =>
+  sharesNoop(s, only, n) ? "no-op" : `no-op ×${n}`;
+
+/** What a unit's expected time depends on besides the sizes: the latency, and the az loop's sample when az runs. */
+export interface Estimate {
+  latencyMs: number;
+  azSample?: number;
+}
+
+/**
+ * With az, the unit of its own that runs the az loop on its sample, for the no-op, else change-all, else the scaling
+ * series' smallest size within --seed-style-max (about a second per az call: one sample per bench is what fits).
+ */
+export function azSampleUnit(s: BenchSizes, only: readonly ScenarioName[]): Omit<BenchUnit, "seconds"> | undefined {
+  const of = (scenario: ScenarioName, size?: number) => ({
+    id: `${size === undefined ? scenario : `scaling ×${size}`}: seed-style`,
+    scenario,
+    ...(size === undefined ? {} : { size }),
+    seedStyleOnly: true,
+  });
+  if (only.includes("no-op")) return of("no-op");
+  if (only.includes("change-all")) return of("change-all");
+  const n = only.includes("scaling") ? Math.min(...s.scaling.filter((m) => m <= s.seedStyleMax)) : Infinity;
+  return Number.isFinite(n) ? of("scaling", n) : undefined;
+}
+// Measured on the shared 2-core machine (1.2 s per call, 11 s to sign in): each az call is a Python process.
+const AZ_CALL_SECONDS = 1.5;
+const AZ_SIGN_IN_SECONDS = 12;
+
+/**
+ * Expected seconds of each unit, for balancing lanes: the ARM buckets' drain time for the calls each run makes
+ * (Azure's buckets; ×n/500 in the scaling series), the loops' round trips, and a few seconds per process.
+ */
+export function unitSeconds(
+  u: Pick<BenchUnit, "scenario" | "size" | "seedStyleOnly">,
+  s: BenchSizes,
+  e: Estimate,
+): number {
+  const { latencyMs, azSample } = e;
+  const PROCESS = 3;
+  if (azSample !== undefined) {
+    const n = u.scenario === "no-op" ? s.noop : u.scenario === "change-all" ? s.change : (u.size ?? 0);
+    if (u.seedStyleOnly) return AZ_SIGN_IN_SECONDS + 2 * Math.min(n, azSample) * AZ_CALL_SECONDS + PROCESS;
+    s = { ...s, seedStyleElsewhere: true };
+  }
+  const reads = (calls: number, f = 1) => Math.max(0, (calls - 250 * f) / (25 * f));
+  const writes = (calls: number, f = 1) => Math.max(0, (calls - 200 * f) / (10 * f));
+  // One GET and one PUT per app, one after the other, each a round trip plus the emulator's own work; through az,
+  // its sign-in and about a second per call (a Python process each) on the sample.
+  const loop = (n: number) => (s.seedStyleElsewhere ? 0 : (2 * n * (latencyMs + 5)) / 1000);
+  // All apps at once: CPU-bound in both processes beyond a few hundred apps (16 ms per app measured at 5,000).
+  const parallel = (n: number) => Math.max(8, n * 0.016);
+  switch (u.scenario) {
+    case "no-op":
+      return reads(s.noop) + loop(s.noop) + parallel(s.noop) + 3 * PROCESS;
+    case "change-all":
+      return Math.max(reads(2 * s.change), writes(2 * s.change)) + loop(s.change) + parallel(s.change) + 3 * PROCESS;
+    case "rotate-all":
+      return writes(3 * s.rotate) + 2.5 + writes(5 * s.rotate) + 2 * PROCESS;
+    case "registrations":
+      // Bound by CPU, not by Graph's limits: 4,000 Graph requests at a few ms of CPU each in the tool and the emulator.
+      return s.registrations * 0.05 + 2 * PROCESS;
+    case "audit":
+      return Math.max(reads(4 * s.noop), writes(2 * s.noop)) + PROCESS;
+    case "apply":
+      return Math.max(reads(4 * s.apply), writes(5 * s.apply)) * 1.5 + PROCESS;
+    case "two-subscriptions":
+      return Math.max(reads(2 * s.twoSubscriptions), writes(2 * s.twoSubscriptions)) + PROCESS;
+    case "scaling": {
+      const n = u.size ?? 0;
+      return reads(n, n / 500) + parallel(n) + (n <= s.seedStyleMax ? loop(n) : 0) + 3 * PROCESS;
+    }
+  }
+}
+
+/**
+ * Units bound by CPU rather than by buckets, which lanes.ts keeps in one lane: the az loop (a Python process per
+ * call), registrations (Graph's limits are not reached: thousands of requests at full speed) and the scaling series
+ * from 2,000 apps (the naive script's thousands of requests at once: at 5,000 apps a minute of CPU in it and half as
+ * much in the emulator).
+ */
+const cpuBound = (u: Omit<BenchUnit, "seconds">): boolean =>
+  Boolean(u.seedStyleOnly) || u.scenario === "registrations" || (u.size ?? 0) >= 2000;
+
+/** The chosen scenarios as units, in report order: the scaling series split by size. */
+export function benchUnits(s: BenchSizes, only: readonly ScenarioName[], e: Estimate): BenchUnit[] {
+  const units = only.flatMap((scenario): Omit<BenchUnit, "seconds">[] =>
+    scenario === "scaling"
+      ? s.scaling.filter((n) => !sharesNoop(s, only, n)).map((size) => ({ id: `scaling ×${size}`, scenario, size }))
+      : [{ id: scenario, scenario }],
+  );
+  const az = e.azSample !== undefined ? azSampleUnit(s, only) : undefined;
+  // The sample's unit goes after its scenario's, so that the report keeps a scenario's rows together.
+  const at = az ? units.findIndex((u) => u.scenario === az.scenario && u.size === az.size) + 1 : 0;
+  const all = az ? [...units.slice(0, at), az, ...units.slice(at)] : units;
+  return all.map((u) => ({ ...u, seconds: unitSeconds(u, s, e), ...(cpuBound(u) ? { cpuBound: true } : {}) }));
+}
+
+/**
+ * The sizes a unit runs with: the scaling series only its own size; with az (`az`: the bench has an az sample unit),
+ * the sample unit runs only the loop and every other unit leaves it to that one.
+ */
+export const unitSizes = (s: BenchSizes, u: BenchUnit, az: boolean): BenchSizes => ({
+  ...s,
+  ...(u.size === undefined ? {} : { scaling: [u.size] }),
+  ...(u.seedStyleOnly ? { seedStyleOnly: true } : az ? { seedStyleElsewhere: true } : {}),
+});
+
+/** Every seed-style figure the report shows: one per scenario with a seed-style baseline, and per scaling size. */
+export function seedStyleSlots(
+  s: BenchSizes,
+  only: readonly ScenarioName[],
+): { name: string; apps: number; scale: number }[] {
+  const name = seriesName(s, only);
+  return [
+    ...(only.includes("no-op") ? [{ name: "no-op", apps: s.noop, scale: 1 }] : []),
+    ...(only.includes("change-all") ? [{ name: "change-all", apps: s.change, scale: 1 }] : []),
+    ...(only.includes("scaling")
+      ? s.scaling.filter((n) => !sharesNoop(s, only, n)).map((n) => ({ name: name(n), apps: n, scale: n / 500 }))
+      : []),
+  ];
+}
+
+/** Every app a lane's units need, seeded once into the lane's emulator. */
+export function laneGroups(s: BenchSizes, units: readonly BenchUnit[]): AppGroup[] {
+  const sizes = units.flatMap((u) => (u.size === undefined ? [] : [u.size]));
+  return benchGroups({ ...s, scaling: sizes }, new Set(units.map((u) => u.scenario)));
+}

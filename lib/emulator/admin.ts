@@ -57,6 +57,8 @@ export function adminRoutes(emu: () => AdminTarget): Route[] {
       emu().log.clear();
       send(ctx, 204);
     }),
+    // The emulator's own CPU time (µs, process.cpuUsage()): the bench tells a CPU-bound run from a bucket-bound one.
+    route("GET", "/_emulator/cpu", (ctx) => send(ctx, 200, process.cpuUsage())),
     route("GET", "/_emulator/faults", (ctx) => send(ctx, 200, emu().faults.list())),
     route("POST", "/_emulator/faults", (ctx) => {
       try {

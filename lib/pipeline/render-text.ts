@@ -1,4 +1,5 @@
-import { chalk } from "zx";
+// zx/core: chalk without the rest of zx (globby, fs-extra, yaml…), a third of zx's start-up.
+import { chalk } from "zx/core";
 import { orderChanges } from "./diff.ts";
 import { summarize, targetLabel, type FieldChange, type Plan, type PlanSummary, type TargetPlan } from "./model.ts";
 

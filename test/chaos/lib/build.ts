@@ -1,6 +1,6 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { compileDist } from "../../../lib/bench/compile-dist.ts";
 import { REPO } from "./commands.ts";
 
 /**
@@ -12,13 +12,6 @@ export const CHAOS_DIST = join(REPO, "node_modules/.cache/easyauth-chaos-dist");
 
 export default function setup(): () => void {
   if (process.env.CHAOS_TSX) return () => undefined;
-  rmSync(CHAOS_DIST, { recursive: true, force: true });
-  // Type errors elsewhere in a tree being edited do not stop tsc emitting; a missing output does (checked per script).
-  spawnSync(join(REPO, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json", "--outDir", CHAOS_DIST], {
-    cwd: REPO,
-    stdio: "ignore",
-  });
-  if (!existsSync(join(CHAOS_DIST, "scripts")))
-    throw new Error(`tsc -p tsconfig.build.json wrote nothing to ${CHAOS_DIST}`);
+  compileDist(CHAOS_DIST);
   return () => rmSync(CHAOS_DIST, { recursive: true, force: true });
 }
