@@ -53,15 +53,12 @@ export const authKind: ResourceKind<AuthTarget, AuthObserved, AuthWrite> = {
       current: Record<string, unknown>,
       desired: Record<string, unknown>,
       plan: KindPlan<AuthWrite>,
+      settingNames: () => Promise<string[]>,
     ): Promise<KindPlan<AuthWrite>> => {
       const at = ["identityProviders", "azureActiveDirectory", "registration", "clientSecretSettingName"];
       const [from, to] = [getPath(current, at), getPath(desired, at)];
       if (typeof from !== "string" || !from || typeof to !== "string" || !to || from === to) return plan;
-      const settings = await arm.post<{ properties?: Record<string, unknown> }>(
-        `${sitePath(t.ref)}/config/appsettings/list`,
-      );
-      // Only the names are looked at; the values (secrets) are never kept or printed.
-      if (Object.keys(settings.body.properties ?? {}).some((k) => k.toLowerCase() === to.toLowerCase())) return plan;
+      if ((await settingNames()).some((k) => k.toLowerCase() === to.toLowerCase())) return plan;
       return {
         ...plan,
         status: "skip",
@@ -92,13 +89,16 @@ export const authKind: ResourceKind<AuthTarget, AuthObserved, AuthWrite> = {
       async refine(t, o, plan): Promise<KindPlan<AuthWrite>> {
         const desired = plan.detail?.desired;
         if (!desired) return plan;
+        // One POST appsettings/list at most per target, for whichever check needs it; only the names are looked at,
+        // the values (secrets) are never kept or printed.
+        let names: Promise<string[]> | undefined;
+        const settingNames = () =>
+          (names ??= arm
+            .post<{ properties?: Record<string, unknown> }>(`${sitePath(t.ref)}/config/appsettings/list`)
+            .then((r) => Object.keys(r.body.properties ?? {})));
         const setting = run.flags["check-app-settings"] ? requiredSecretSetting(desired) : undefined;
         if (setting) {
-          // Only the names are looked at; the values (secrets) are never kept or printed.
-          const settings = await arm.post<{ properties?: Record<string, unknown> }>(
-            `${sitePath(t.ref)}/config/appsettings/list`,
-          );
-          if (!Object.keys(settings.body.properties ?? {}).includes(setting)) {
+          if (!(await settingNames()).includes(setting)) {
             plan.warnings.push(
               `app setting '${setting}' (clientSecretSettingName) does not exist on this ${t.ref.slot ? "slot" : "app"}: sign-in cannot redeem the code; add it as a slot-sticky setting`,
             );
@@ -110,7 +110,7 @@ export const authKind: ResourceKind<AuthTarget, AuthObserved, AuthWrite> = {
           `${sitePath(t.ref)}/config/authsettings/list`,
         );
         const onV1 = v1.body.properties?.configVersion === "v1" && Object.keys(o.properties).length > 0;
-        if (!onV1) return missingSecretSetting(t, o.properties, desired, plan);
+        if (!onV1) return missingSecretSetting(t, o.properties, desired, plan, settingNames);
         if (!run.flags["migrate-v1"]) {
           return {
             ...plan,
