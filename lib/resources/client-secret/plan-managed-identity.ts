@@ -5,7 +5,7 @@ import { targetLabel } from "../../pipeline/model.ts";
 import { formatDuration } from "../keys/duration.ts";
 import type { FederatedCredentialInfo, IdentitySiteView, ManagedIdentityObserved } from "./observe-managed-identity.ts";
 import type { PasswordInfo } from "./observe.ts";
-import { toolMadeAt } from "./plan.ts";
+import { passwordRemoval, toolMadeAt } from "./plan.ts";
 import { MI_SETTING_NAME, type ClientSecretPolicy } from "./policy.ts";
 import { isSticky, productionOf } from "./slot-settings.ts";
 import { coveredSites, unreadableRegistration, type CredentialPlanBase } from "./covered-sites.ts";
@@ -251,13 +251,7 @@ export function identityChanges(plan: IdentityPlan, o: ManagedIdentityObserved):
         kind: "add",
         after: `${MI_SETTING_NAME} (a slot setting)`,
       });
-    else if (s.kind === "remove")
-      out.push({
-        field: "passwordCredentials",
-        path: ["passwordCredentials", s.keyId],
-        kind: "remove",
-        before: `${s.displayName ?? "(no name)"} (${s.keyId}, ${s.why})`,
-      });
+    else if (s.kind === "remove") out.push(passwordRemoval(s));
   }
   return out;
 }

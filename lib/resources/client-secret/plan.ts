@@ -237,6 +237,14 @@ function planMigration(
 }
 
 /** The plan's lines: what is added, published, pointed and removed (never a value). */
+/** How a plan shows a password it removes (both planners). */
+export const passwordRemoval = (s: { keyId: string; displayName: string | null; why: string }): FieldChange => ({
+  field: "passwordCredentials",
+  path: ["passwordCredentials", s.keyId],
+  kind: "remove",
+  before: `${s.displayName ?? "(no name)"} (${s.keyId}, ${s.why})`,
+});
+
 export function planChanges(plan: SecretPlan, policy: ClientSecretPolicy, o: ClientSecretObserved): FieldChange[] {
   const out: FieldChange[] = [];
   if (plan.deferred)
@@ -284,14 +292,7 @@ export function planChanges(plan: SecretPlan, policy: ClientSecretPolicy, o: Cli
         security: true,
         volatile: !s.version,
       });
-    } else if (s.kind === "remove") {
-      out.push({
-        field: "passwordCredentials",
-        path: ["passwordCredentials", s.keyId],
-        kind: "remove",
-        before: `${s.displayName ?? "(no name)"} (${s.keyId}, ${s.why})`,
-      });
-    }
+    } else if (s.kind === "remove") out.push(passwordRemoval(s));
   }
   return out;
 }
