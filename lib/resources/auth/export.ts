@@ -19,7 +19,7 @@ import { putAuthDoc, verifyAuthDoc } from "./apply.ts";
 import { authSlice } from "./config.ts";
 import { mergeLoginParameters } from "./login-parameters.ts";
 import { propertiesOf, readAuthDoc, type AuthDoc, type AuthObserved } from "./observe.ts";
-import type { AuthWrite } from "./plan.ts";
+import { configFileOf, fileConfigSkip, type AuthWrite } from "./plan.ts";
 import { issuerFor } from "./owned-fields.ts";
 
 /** What export reads of one app or slot: the authsettingsV2 document and whether the app is still on V1. */
@@ -230,20 +230,8 @@ export function authRestoreKind(): ResourceKind<AuthRestoreTarget, AuthObserved,
         fingerprint: (o) => fingerprint(o.properties),
         plan(t, o): KindPlan<AuthWrite> {
           const desired = propertiesOf(t.backup.document as AuthDoc);
-          const file = [desired, o.properties]
-            .map((p) => getPath(p, ["platform", "configFilePath"]))
-            .find((f) => typeof f === "string" && f);
-          if (file)
-            return {
-              status: "skip",
-              changes: [],
-              unchanged: 0,
-              warnings: [],
-              reason: {
-                message: `auth settings come from a file (${String(file)}); a PUT would not take effect`,
-                fix: "Restore that file in the app's content instead.",
-              },
-            };
+          const file = configFileOf(desired) ?? configFileOf(o.properties);
+          if (file) return fileConfigSkip(file, "Restore that file in the app's content instead.");
           // Members the backup does not hold are filled in by the service on every PUT (its defaults, a provider's
           // empty registration): they are not restored, only written back as the service answers them.
           const paths = changedPaths(o.properties, desired).filter((p) => valueAt(desired, p) !== undefined);

@@ -79,6 +79,21 @@ export function prerequisiteWarnings(props: Record<string, unknown>): string[] {
   return warnings;
 }
 
+/** `platform.configFilePath` when set: the app reads its auth settings from that file, not from this document. */
+export function configFileOf(props: Record<string, unknown>): string | undefined {
+  const file = getPath(props, ["platform", "configFilePath"]);
+  return typeof file === "string" && file ? file : undefined;
+}
+
+/** A document whose auth settings come from a file: a PUT would not take effect, so the target is skipped. */
+export const fileConfigSkip = <D>(file: string, fix: string): KindPlan<D> => ({
+  status: "skip",
+  changes: [],
+  unchanged: 0,
+  warnings: [],
+  reason: { message: `auth settings come from a file (${file}); a PUT would not take effect`, fix },
+});
+
 /**
  * The app setting that must hold the client secret, when the document asks for resource scopes
  * (docs/contracts/arm.md §12).
@@ -116,19 +131,12 @@ export function planAuthDocument(
   auth: AuthConfig,
   ctx: AuthContext,
 ): KindPlan<AuthWrite> {
-  const configFile = isRecord(props.platform) ? props.platform.configFilePath : undefined;
-  if (typeof configFile === "string" && configFile) {
-    return {
-      status: "skip",
-      changes: [],
-      unchanged: 0,
-      warnings: [],
-      reason: {
-        message: `auth settings come from a file (${configFile}); a PUT would not take effect`,
-        fix: "Edit that file in the app's content, or clear platform.configFilePath to manage it here.",
-      },
-    };
-  }
+  const configFile = configFileOf(props);
+  if (configFile)
+    return fileConfigSkip(
+      configFile,
+      "Edit that file in the app's content, or clear platform.configFilePath to manage it here.",
+    );
   const r = planAuth(props, auth, ctx);
   return {
     status: r.changes.length ? "change" : "no-op",
