@@ -157,36 +157,30 @@ export const clientSecretKind: ResourceKind<
               },
             );
         }
-        if (isIdentityPlan(detail)) {
-          const done = await applyIdentityPlan(
-            { arm: run.arm, graph: run.graph(), appName: t.app.name, log: ctx.log },
-            detail,
-          );
-          const kept = detail.notes.filter((n) => / stays valid /.test(n));
-          return { message: [...done, ...kept].join("; ") };
-        }
-        const done = await applySecretPlan(
-          {
-            arm: run.arm,
-            graph: run.graph(),
-            kv: run.keyVault(t.vaultUrl),
-            policy: t.policy,
-            vaultUrl: t.vaultUrl,
-            appName: t.app.name,
-            tenantId: run.tenantId,
-            authorityHost: t.authorityHost ?? run.cloud.authorityHost,
-            tokenScope: `${run.cloud.graph}/.default`,
-            observed: o as ClientSecretObserved,
-            now: () => run.now(),
-            log: ctx.log,
-            backup: {
-              dir: backupDir,
-              meta: { kind: "client-secret", tenantId: run.tenantId, toolVersion: run.toolVersion },
-            },
-            verifyRetry,
-          },
-          detail,
-        );
+        const done = isIdentityPlan(detail)
+          ? await applyIdentityPlan({ arm: run.arm, graph: run.graph(), appName: t.app.name, log: ctx.log }, detail)
+          : await applySecretPlan(
+              {
+                arm: run.arm,
+                graph: run.graph(),
+                kv: run.keyVault(t.vaultUrl),
+                policy: t.policy,
+                vaultUrl: t.vaultUrl,
+                appName: t.app.name,
+                tenantId: run.tenantId,
+                authorityHost: t.authorityHost ?? run.cloud.authorityHost,
+                tokenScope: `${run.cloud.graph}/.default`,
+                observed: o as ClientSecretObserved,
+                now: () => run.now(),
+                log: ctx.log,
+                backup: {
+                  dir: backupDir,
+                  meta: { kind: "client-secret", tenantId: run.tenantId, toolVersion: run.toolVersion },
+                },
+                verifyRetry,
+              },
+              detail,
+            );
         const kept = detail.notes.filter((n) => / stays valid /.test(n));
         return { message: [...done, ...kept].join("; ") };
       },
