@@ -83,15 +83,28 @@ const seedStyle = (ctx: BenchContext, name: string, groups: AppGroup[], scale = 
 const naive = (ctx: BenchContext, name: string, groups: AppGroup[], scale = 1) =>
   runBaselineTool(ctx, name, "naive", groups, scale);
 
+/** An Easy Auth scenario: the tool, then both baselines on their own apps (the az unit runs only the seed-style loop). */
+const withBaselines = async (
+  ctx: BenchContext,
+  s: BenchSizes,
+  name: string,
+  tool: () => Promise<RunResult>,
+  baselineGroups: { seed: AppGroup[]; naive: AppGroup[] },
+): Promise<RunResult[]> =>
+  s.seedStyleOnly
+    ? seedStyle(ctx, name, baselineGroups.seed)
+    : [
+        await tool(),
+        ...(s.seedStyleElsewhere ? [] : await seedStyle(ctx, name, baselineGroups.seed)),
+        ...(await naive(ctx, name, baselineGroups.naive)),
+      ];
+
 export const RUNS: Record<ScenarioName, Run> = {
-  "no-op": async (ctx, s) =>
-    s.seedStyleOnly
-      ? seedStyle(ctx, "no-op", [group("noop", s.noop, true)])
-      : [
-          await runTool(ctx, noopRun(s.noop)),
-          ...(s.seedStyleElsewhere ? [] : await seedStyle(ctx, "no-op", [group("noop", s.noop, true)])),
-          ...(await naive(ctx, "no-op", [group("noop", s.noop, true)])),
-        ],
+  "no-op": (ctx, s) =>
+    withBaselines(ctx, s, "no-op", () => runTool(ctx, noopRun(s.noop)), {
+      seed: [group("noop", s.noop, true)],
+      naive: [group("noop", s.noop, true)],
+    }),
   // Read-only: the audit of the configured apps (Easy Auth and site hardening), as a user runs it.
   audit: async (ctx, s) => [
     await runTool(ctx, {
@@ -103,21 +116,22 @@ export const RUNS: Record<ScenarioName, Run> = {
       targetsPerApp: 1,
     }),
   ],
-  "change-all": async (ctx, s) =>
-    s.seedStyleOnly
-      ? seedStyle(ctx, "change-all", [group("chg-seed", s.change)])
-      : [
-          await runTool(ctx, {
-            name: "change-all",
-            script: "configure-auth",
-            groups: [group("chg-this", s.change)],
-            blocks: ["auth"],
-            args: ["--yes"],
-            targetsPerApp: 1,
-          }),
-          ...(s.seedStyleElsewhere ? [] : await seedStyle(ctx, "change-all", [group("chg-seed", s.change)])),
-          ...(await naive(ctx, "change-all", [group("chg-naive", s.change)])),
-        ],
+  "change-all": (ctx, s) =>
+    withBaselines(
+      ctx,
+      s,
+      "change-all",
+      () =>
+        runTool(ctx, {
+          name: "change-all",
+          script: "configure-auth",
+          groups: [group("chg-this", s.change)],
+          blocks: ["auth"],
+          args: ["--yes"],
+          targetsPerApp: 1,
+        }),
+      { seed: [group("chg-seed", s.change)], naive: [group("chg-naive", s.change)] },
+    ),
   "rotate-all": async (ctx, s) => {
     const run: ToolRun = {
       name: "rotate-all",
