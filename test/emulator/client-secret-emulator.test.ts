@@ -1,4 +1,3 @@
-import { ClientSecretCredential } from "@azure/identity";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ArmClient } from "../../lib/azure/arm-client.ts";
@@ -8,6 +7,7 @@ import { startTestEmulator } from "../helpers/emulator.ts";
 import { vaultClientFor } from "../helpers/fleet-fixture.ts";
 import { graphClientFor, graphError } from "../helpers/graph.ts";
 import { RG, SUB } from "../helpers/seeds.ts";
+import { signInWithSecret } from "../helpers/sign-in.ts";
 
 /**
  * The emulator as Easy Auth's client secret needs it, through the real Graph, ARM, Key Vault and identity clients:
@@ -39,16 +39,7 @@ beforeAll(async () => {
 });
 afterAll(() => emu?.close());
 
-const token = (secret: string) =>
-  new ClientSecretCredential(emu.tenantId, app.appId, secret, {
-    authorityHost: emu.url,
-    disableInstanceDiscovery: true,
-  })
-    .getToken("https://graph.microsoft.com/.default")
-    .then(
-      () => "ok",
-      (e: Error) => /AADSTS\d+/.exec(e.message)?.[0] ?? e.message,
-    );
+const token = (secret: string) => signInWithSecret(emu, app.appId, secret);
 
 describe("Graph passwords and the token endpoint", () => {
   test("addPassword returns the text once; GET lists keyId, displayName, endDateTime, hint and never the text", async () => {

@@ -1,4 +1,3 @@
-import { ClientSecretCredential } from "@azure/identity";
 import type { SecretClient } from "@azure/keyvault-secrets";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { randomUUID } from "node:crypto";
@@ -15,6 +14,7 @@ import { startFleetFixture, vaultClientFor } from "../helpers/fleet-fixture.ts";
 import { graphClientFor } from "../helpers/graph.ts";
 import { captureIo } from "../helpers/io.ts";
 import { RG, SUB } from "../helpers/seeds.ts";
+import { signInWithSecret } from "../helpers/sign-in.ts";
 
 /**
  * The Easy Auth client secret through rotate-keys, in process, with the real ARM pipeline, the Graph SDK,
@@ -123,16 +123,7 @@ const writes = () =>
     .list()
     .filter((l) => l.status !== 0 && (["PUT", "DELETE", "PATCH"].includes(l.method) || /Password$/.test(l.path)))
     .map((l) => `${l.service} ${l.method} ${l.path.split("/").slice(-2).join("/")}`);
-const token = (secret: string) =>
-  new ClientSecretCredential(emu.tenantId, app.appId, secret, {
-    authorityHost: emu.url,
-    disableInstanceDiscovery: true,
-  })
-    .getToken("https://graph.microsoft.com/.default")
-    .then(
-      () => "ok",
-      (e: Error) => /AADSTS\d+/.exec(e.message)?.[0] ?? e.message,
-    );
+const token = (secret: string) => signInWithSecret(emu, app.appId, secret);
 const reference = (version: string) => `@Microsoft.KeyVault(SecretUri=${emu.url}/secrets/${SECRET}/${version})`;
 async function current() {
   const s = await kv.getSecret(SECRET);

@@ -1,4 +1,3 @@
-import { ClientAssertionCredential, ClientSecretCredential } from "@azure/identity";
 import type { SecretClient } from "@azure/keyvault-secrets";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { randomUUID } from "node:crypto";
@@ -18,6 +17,7 @@ import { graphClientFor } from "../helpers/graph.ts";
 import { captureIo } from "../helpers/io.ts";
 import { passwordDisplayName } from "../../lib/resources/client-secret/plan.ts";
 import { RG, SUB, sitePath } from "../helpers/seeds.ts";
+import { signInWithAssertion, signInWithSecret } from "../helpers/sign-in.ts";
 
 /**
  * The secretless option end to end, in process, with the real ARM pipeline, the Graph SDK, @azure/keyvault-secrets
@@ -166,16 +166,7 @@ const writes = () =>
     .map((l) => `${l.service} ${l.method} ${l.path.split("/").slice(-2).join("/")}`);
 const passwords = async (): Promise<{ keyId: string; displayName: string }[]> =>
   (await graph.api(`/applications/${app.id}`).select(["passwordCredentials"]).get()).passwordCredentials;
-const withSecret = (secret: string) =>
-  new ClientSecretCredential(emu.tenantId, app.appId, secret, {
-    authorityHost: emu.url,
-    disableInstanceDiscovery: true,
-  })
-    .getToken("https://graph.microsoft.com/.default")
-    .then(
-      () => "ok",
-      (e: Error) => /AADSTS\d+/.exec(e.message)?.[0] ?? e.message,
-    );
+const withSecret = (secret: string) => signInWithSecret(emu, app.appId, secret);
 /** As Easy Auth's runtime signs in: the identity endpoint's token for api://AzureADTokenExchange, as client assertion. */
 async function withIdentity(siteId: string, clientId: string): Promise<string> {
   const r = await adminPost(emu, "arm/identity-token", {
@@ -185,15 +176,7 @@ async function withIdentity(siteId: string, clientId: string): Promise<string> {
   });
   expect(r.status).toBe(200);
   const { access_token } = (await r.json()) as { access_token: string };
-  return new ClientAssertionCredential(emu.tenantId, app.appId, async () => access_token, {
-    authorityHost: emu.url,
-    disableInstanceDiscovery: true,
-  })
-    .getToken("https://graph.microsoft.com/.default")
-    .then(
-      () => "ok",
-      (e: Error) => /AADSTS\d+/.exec(e.message)?.[0] ?? e.message,
-    );
+  return signInWithAssertion(emu, app.appId, access_token);
 }
 
 describe("secretless Easy Auth: a managed identity as federated credential (credential: managedIdentity)", () => {

@@ -1,4 +1,3 @@
-import { ClientAssertionCredential } from "@azure/identity";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Emulator } from "../../lib/emulator/index.ts";
@@ -6,6 +5,7 @@ import { adminPost, sdkClient } from "../helpers/clients.ts";
 import { startTestEmulator } from "../helpers/emulator.ts";
 import { graphClientFor, graphError } from "../helpers/graph.ts";
 import { RG, SUB, sitePath } from "../helpers/seeds.ts";
+import { signInWithAssertion } from "../helpers/sign-in.ts";
 
 /**
  * The emulator's side of the secretless option, through the real Graph SDK, @azure/arm-appservice and
@@ -61,16 +61,7 @@ afterAll(() => emu?.close());
 async function identityToken(site: string, clientId: string): Promise<Response> {
   return adminPost(emu, "arm/identity-token", { site, clientId, resource: "api://AzureADTokenExchange" });
 }
-const signIn = (assertion: string) =>
-  new ClientAssertionCredential(emu.tenantId, app.appId, async () => assertion, {
-    authorityHost: emu.url,
-    disableInstanceDiscovery: true,
-  })
-    .getToken("https://graph.microsoft.com/.default")
-    .then(
-      () => "ok",
-      (e: Error) => /AADSTS\d+/.exec(e.message)?.[0] ?? e.message,
-    );
+const signIn = (assertion: string) => signInWithAssertion(emu, app.appId, assertion);
 
 describe("a site's managed identities", () => {
   test("GET site lists the seeded identities; a slot has its own (none here); an app without one has no identity", async () => {
